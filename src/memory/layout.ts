@@ -1,0 +1,85 @@
+// Every shared-buffer offset, control-block index, shadow-entry bit and size lives here;
+// buffer sizes are derived from these constants (DESIGN 2).
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const PAGE_MASK = PAGE_SIZE - 1;
+export const WORDS_PER_PAGE = PAGE_SIZE >>> 2;
+
+// Shadow entry bits (one byte per guest page).
+export const SPT_P = 1; // present: loads allowed
+export const SPT_W = 2; // writable
+export const SPT_D = 4; // dirty, set by the vCPU like a hardware dirty bit
+export const SPT_A = 8; // accessed (optional, unused by the built-in modes)
+export const SPT_PWD = SPT_P | SPT_W | SPT_D;
+export const SPT_PW = SPT_P | SPT_W;
+
+// Fault kinds posted to a vCPU's mailbox.
+export const FAULT_READ = 1;
+export const FAULT_WRITE = 2;
+// A full PML ring (pml mode) is an exit to the tracker too.
+export const FAULT_PML_FULL = 3;
+export type FaultKind = typeof FAULT_READ | typeof FAULT_WRITE | typeof FAULT_PML_FULL;
+
+// Request bits in CTRL_REQ, read by vCPUs at each step boundary.
+export const REQ_PAUSE = 1;
+export const REQ_STOP = 2;
+
+// Control block: global words, then one record of VCPU_STRIDE words per vCPU.
+export const CTRL_EPOCH = 0; // epoch currently running (0 = the initial full copy)
+export const CTRL_REQ = 1; // REQ_PAUSE | REQ_STOP
+export const CTRL_RESUME_SEQ = 2; // bumped by the checkpointer to release parked vCPUs
+export const CTRL_PARKED = 3; // vCPUs parked or finished; the checkpointer waits on it
+export const CTRL_FINISHED = 4; // vCPUs finished
+export const CTRL_DOORBELL = 5; // bumped by a vCPU posting a fault; the tracker waits on it
+export const CTRL_TRACKER_STOP = 6; // 1 tells the tracker to exit
+export const CTRL_FAULTS_READ = 7; // faults serviced this epoch (reset by the checkpointer)
+export const CTRL_FAULTS_WRITE = 8;
+export const CTRL_FAULTS_PML_FULL = 9;
+export const CTRL_STARTED = 10; // vCPUs that have attached and are ready to run
+export const CTRL_GO = 11; // set to 1 by main once every thread is ready
+export const CTRL_GLOBAL_WORDS = 16;
+
+export const VCPU_STATE = 0; // VcpuState
+export const VCPU_MBOX_REQ = 1; // fault sequence number posted by the vCPU
+export const VCPU_MBOX_PFN = 2;
+export const VCPU_MBOX_KIND = 3;
+export const VCPU_MBOX_RESP = 4; // sequence number answered by the tracker
+export const VCPU_STRIDE = 8;
+
+export const enum VcpuState {
+  Running = 0,
+  Parking = 1,
+  Paused = 2,
+  Finished = 3,
+}
+
+export function vcpuWord(vcpu: number, field: number): number {
+  return CTRL_GLOBAL_WORDS + vcpu * VCPU_STRIDE + field;
+}
+
+export function ctrlWords(vcpus: number): number {
+  return CTRL_GLOBAL_WORDS + vcpus * VCPU_STRIDE;
+}
+
+// vCPU context: Float64 registers, checkpointed with RAM. The first slots belong to the
+// emulator, the rest to the workload (CTX_WORKLOAD onwards).
+export const CTX_SLOTS = 64;
+export const CTX_BYTES = CTX_SLOTS * 8;
+export const CTX_OPS_DONE = 0; // guest operations completed: the vCPU's program counter
+export const CTX_WORKLOAD = 8;
+export const CTX_WORKLOAD_SLOTS = CTX_SLOTS - CTX_WORKLOAD;
+
+// PML rings (pml mode): per vCPU, a head word then PML_ENTRIES pfns.
+export const PML_ENTRIES = 512;
+export const PML_HEAD = 0;
+export const PML_WORDS = 1 + PML_ENTRIES;
+
+// Copy engines.
+export const PER_PAGE_BATCH = 1024; // pages per foreign mapping in the per-page engine
+export const SUPERPAGE_SIZE = 2 << 20; // bytes per region in the superpage engine
+export const SUPERPAGE_PAGES = SUPERPAGE_SIZE >>> PAGE_SHIFT;
+
+export function bitmapWords(pages: number): number {
+  return (pages + 31) >>> 5;
+}

@@ -1,0 +1,45 @@
+/** Summary of one hdr-histogram, in microseconds. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One checkpoint as the checkpointer saw it; the report's timelines read these. */
+export interface EpochRecord {
+  epoch: number;
+  /** ms since the guest started running */
+  atMs: number;
+  pauseUs: number;
+  quiesceUs: number;
+  copyUs: number;
+  dirtyPages: number;
+  faultsRead: number;
+  faultsWrite: number;
+  /** bytes of page data handed to the backup */
+  bytes: number;
+}
+
+/** The results JSON of `hbft run` (version 1). Later tools read it: extend, never rename. */
+export interface RunResults {
+  version: 1;
+  config: Record<string, unknown>;
+  mode: string;
+  workload: { name: string; ops: number; result: string; verified: boolean | null };
+  epochs: number;
+  durationMs: number;
+  throughput: { opsPerSec: number };
+  faults: { read: number; write: number; [kind: string]: number };
+  dirtyPages: { total: number; perEpoch: { mean: number; p50: number; p99: number; max: number } };
+  pauseUs: LatencySummary;
+  quiesceUs: LatencySummary;
+  copyUs: LatencySummary;
+  faultServiceUs: LatencySummary;
+  backup: { committedEpochs: number; consistent: boolean | null };
+  /** Per-epoch log (epoch 0, the initial full copy, excluded). */
+  epochLog: EpochRecord[];
+}

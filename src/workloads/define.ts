@@ -1,0 +1,57 @@
+/**
+ * The guest's view of memory. Addresses are byte addresses into guest RAM; 32-bit and
+ * 64-bit accesses must be naturally aligned, so they never cross a page. Every access
+ * goes through the shadow entry of its page (DESIGN 3) unless the mode is native.
+ */
+export interface GuestMemory {
+  readonly bytes: number;
+  load8(addr: number): number;
+  store8(addr: number, value: number): void;
+  load32(addr: number): number;
+  store32(addr: number, value: number): void;
+  loadF64(addr: number): number;
+  storeF64(addr: number, value: number): void;
+  /** Take the read fault a load of page pfn would take, without reading (trace replay). */
+  touchRead(pfn: number): void;
+  /** Take the write fault or set the dirty bit a store to page pfn would, without writing. */
+  touchWrite(pfn: number): void;
+}
+
+/** What a workload knows of its vCPU and VM. */
+export interface WorkloadParams {
+  readonly vcpu: number;
+  readonly vcpus: number;
+  readonly guestBytes: number;
+  /** This vCPU's own partition of guest RAM: base and length in bytes, page-aligned. */
+  readonly regionBase: number;
+  readonly regionBytes: number;
+  readonly seed: number;
+  /** Workload-specific options from the CLI (e.g. the trace path). */
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * A workload keeps all of its state in guest RAM and in its registers (`regs`, the
+ * workload's part of the vCPU context), so it can be paused after any step, checkpointed
+ * and resumed on the backup (DESIGN 7).
+ */
+export interface Workload {
+  readonly name: string;
+  /** What one operation is, for --ops and --epoch-ops (e.g. "one table update"). */
+  readonly op: string;
+  /** Lay out the initial guest state; runs before epoch 0, untracked. */
+  init(mem: GuestMemory, regs: Float64Array, params: WorkloadParams): void;
+  /** Run at most `budget` operations; return how many ran (fewer only when finished). */
+  step(mem: GuestMemory, regs: Float64Array, budget: number, params: WorkloadParams): number;
+  /** A uint32 checksum of this vCPU's outcome, compared with an unchecked reference run. */
+  result(mem: GuestMemory, regs: Float64Array, params: WorkloadParams): number;
+  /** The workload's own check of its outcome (GUPS verification), where it has one. */
+  verify?(mem: GuestMemory, regs: Float64Array, params: WorkloadParams): boolean;
+}
+
+export function defineWorkload(w: Workload): Workload {
+  for (const key of ['init', 'step', 'result'] as const) {
+    if (typeof w[key] !== 'function') throw new TypeError(`defineWorkload ${w.name}: ${key} must be a function`);
+  }
+  return w;
+}
