@@ -1,0 +1,80 @@
+import { CTRL_EPOCH } from '../memory/layout.js';
+import type { EpochRecord } from '../metrics/results.js';
+import type { Checkpointer } from './checkpointer.js';
+import type { EpochImage } from './epoch-image.js';
+import { allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from './pause.js';
+
+export interface EpochTiming {
+  /** Timer epochs in ms, or null: the vCPUs park on their --epoch-ops quota. */
+  readonly epochMs: number | null;
+  readonly pauseTimeoutMs: number;
+  /** How long to wait for vCPUs to initialise the guest, or to fill a deterministic epoch. */
+  readonly startTimeoutMs: number;
+  readonly firstEpoch: number;
+}
+
+export interface CheckpointSink {
+  /** One epoch, after the vCPUs resumed (transmission overlaps the next epoch). */
+  epoch(image: EpochImage, record: EpochRecord): void;
+  pause(us: number): void;
+  quiesce(us: number): void;
+  copy(us: number): void;
+}
+
+/**
+ * The checkpointer thread's loop (DESIGN 5): wait for the epoch to end, pause, run the
+ * Checkpointer, resume, then hand the epoch over. The first epoch is the full copy taken
+ * once every vCPU has initialised and parked.
+ */
+export function runEpochs(
+  ctrl: Int32Array, vcpus: number, cp: Checkpointer, t: EpochTiming, sink: CheckpointSink, now: () => number,
+): number {
+  waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
+  const first = cp.initial();
+  let epoch = t.firstEpoch;
+  Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
+  const startedAt = now();
+  resumeAll(ctrl);
+  sink.epoch(rebase(first.image, epoch), record(epoch, 0, 0, 0, first.counts, 0));
+  for (;;) {
+    epoch++;
+    let quiesceUs = 0;
+    let t0: number;
+    if (t.epochMs !== null) {
+      sleepUnlessFinished(ctrl, vcpus, t.epochMs, now);
+      t0 = now();
+      if (!allFinished(ctrl, vcpus)) requestPause(ctrl);
+      waitAllParked(ctrl, vcpus, t.pauseTimeoutMs, now);
+      quiesceUs = (now() - t0) * 1000;
+    } else {
+      waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
+      t0 = now();
+    }
+    const final = allFinished(ctrl, vcpus);
+    const { image, counts } = cp.checkpoint(epoch, final);
+    if (!final) {
+      Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
+      resumeAll(ctrl);
+    }
+    const pauseUs = (now() - t0) * 1000;
+    sink.pause(pauseUs);
+    if (t.epochMs !== null) sink.quiesce(quiesceUs);
+    sink.copy(counts.copyUs);
+    sink.epoch(image, record(epoch, t0 - startedAt, pauseUs, quiesceUs, counts, image.pages.length));
+    if (final) return epoch;
+  }
+}
+
+function rebase(image: EpochImage, epoch: number): EpochImage {
+  return image.epoch === epoch ? image : { ...image, epoch };
+}
+
+function record(
+  epoch: number, atMs: number, pauseUs: number, quiesceUs: number,
+  c: { dirtyPages: number; faultsRead: number; faultsWrite: number; copyUs: number }, bytes: number,
+): EpochRecord {
+  return {
+    epoch, atMs: Math.round(atMs * 100) / 100, pauseUs: Math.round(pauseUs), quiesceUs: Math.round(quiesceUs),
+    copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite, bytes,
+  };
+}

@@ -1,0 +1,76 @@
+import type { VmViews } from '../memory/vm-buffers.js';
+import {
+  CTRL_FAULTS_PML_FULL, CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, PAGE_SIZE,
+} from '../memory/layout.js';
+import type { TrackingPolicy } from '../tracking/policy.js';
+import type { CopyEngine } from './copy-engine.js';
+import type { EpochImage } from './epoch-image.js';
+import { imageChecksums } from './page-checksum.js';
+
+export interface CheckpointCounts {
+  dirtyPages: number;
+  faultsRead: number;
+  faultsWrite: number;
+  faultsPmlFull: number;
+  copyUs: number;
+}
+
+export type Clock = () => number;
+
+/**
+ * Steps 2-4 of the epoch (DESIGN 5), run while every vCPU is parked: collect the dirty
+ * set, copy dirty pages and contexts into a staging area, reset protection. Pausing and
+ * resuming are the caller's (see pause.ts), so tests can drive this without threads.
+ */
+export class Checkpointer {
+  private readonly allPages: Uint32Array;
+
+  constructor(
+    private readonly vm: VmViews,
+    private readonly policy: TrackingPolicy,
+    private readonly engine: CopyEngine,
+    private readonly verify: boolean,
+    private readonly now: Clock,
+  ) {
+    this.allPages = Uint32Array.from({ length: vm.pages }, (_, i) => i);
+  }
+
+  /** Epoch 0: every page, then protection for epoch 1. */
+  initial(): { image: EpochImage; counts: CheckpointCounts } {
+    const out = this.capture(0, this.allPages, false);
+    this.policy.start();
+    this.takeFaultCounts();
+    return out;
+  }
+
+  checkpoint(epoch: number, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
+    const dirty = this.policy.collectDirty();
+    const out = this.capture(epoch, dirty, final);
+    if (!final) this.policy.resetForEpoch(dirty);
+    return out;
+  }
+
+  private capture(epoch: number, pfns: Uint32Array, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
+    const t0 = this.now();
+    const pages = new Uint8Array(pfns.length * PAGE_SIZE);
+    this.engine.copy(pfns, pages);
+    const contexts = this.vm.contexts.map((c) => Float64Array.from(c));
+    const copyUs = (this.now() - t0) * 1000;
+    const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
+    const faults = this.takeFaultCounts();
+    return {
+      image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums },
+      counts: { dirtyPages: pfns.length, copyUs, ...faults },
+    };
+  }
+
+  /** The tracker's per-epoch counters; it is idle while vCPUs are parked. */
+  private takeFaultCounts(): Omit<CheckpointCounts, 'dirtyPages' | 'copyUs'> {
+    const ctrl = this.vm.ctrl;
+    return {
+      faultsRead: Atomics.exchange(ctrl, CTRL_FAULTS_READ, 0),
+      faultsWrite: Atomics.exchange(ctrl, CTRL_FAULTS_WRITE, 0),
+      faultsPmlFull: Atomics.exchange(ctrl, CTRL_FAULTS_PML_FULL, 0),
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, REQ_PAUSE, VCPU_STATE, VcpuState, vcpuWord,
+} from '../memory/layout.js';
+
+export class PauseTimeoutError extends Error {
+  readonly code = 'PAUSE_TIMEOUT';
+}
+
+/** Ask every running vCPU to park at its next step boundary. */
+export function requestPause(ctrl: Int32Array): void {
+  Atomics.or(ctrl, CTRL_REQ, REQ_PAUSE);
+}
+
+/**
+ * Wait until every vCPU is parked or finished. vCPUs bump CTRL_PARKED and notify; we
+ * reload after each wake-up, so a bump between our load and our wait is not missed
+ * (Atomics.wait returns at once when the value already moved).
+ */
+export function waitAllParked(ctrl: Int32Array, vcpus: number, timeoutMs: number, now: () => number): void {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    const parked = Atomics.load(ctrl, CTRL_PARKED);
+    if (parked >= vcpus) return;
+    const left = deadline - now();
+    if (left <= 0) {
+      const late = [];
+      for (let v = 0; v < vcpus; v++) {
+        const s = Atomics.load(ctrl, vcpuWord(v, VCPU_STATE));
+        if (s !== VcpuState.Paused && s !== VcpuState.Finished) late.push(`vCPU ${v}`);
+      }
+      throw new PauseTimeoutError(`pause: ${late.join(', ') || 'a vCPU'} did not park within ${timeoutMs} ms`);
+    }
+    Atomics.wait(ctrl, CTRL_PARKED, parked, left);
+  }
+}
+
+export function allFinished(ctrl: Int32Array, vcpus: number): boolean {
+  return Atomics.load(ctrl, CTRL_FINISHED) >= vcpus;
+}
+
+/**
+ * Release parked vCPUs. PARKED is reset (finished vCPUs stay counted) and the pause
+ * request cleared before the sequence bump, since a vCPU can leave its wait only after
+ * the bump.
+ */
+export function resumeAll(ctrl: Int32Array): void {
+  Atomics.and(ctrl, CTRL_REQ, ~REQ_PAUSE);
+  Atomics.store(ctrl, CTRL_PARKED, Atomics.load(ctrl, CTRL_FINISHED));
+  Atomics.add(ctrl, CTRL_RESUME_SEQ, 1);
+  Atomics.notify(ctrl, CTRL_RESUME_SEQ);
+}
+
+/**
+ * Sleep until `ms` have passed or every vCPU finished, whichever is first. Waits on
+ * CTRL_FINISHED, which finishing vCPUs bump and notify.
+ */
+export function sleepUnlessFinished(ctrl: Int32Array, vcpus: number, ms: number, now: () => number): void {
+  const deadline = now() + ms;
+  for (;;) {
+    const finished = Atomics.load(ctrl, CTRL_FINISHED);
+    if (finished >= vcpus) return;
+    const left = deadline - now();
+    if (left <= 0) return;
+    Atomics.wait(ctrl, CTRL_FINISHED, finished, left);
+  }
+}

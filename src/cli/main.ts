@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { ConfigError } from './config-error.js';
+import { compareCommand } from './compare-command.js';
+import { runCommand } from './run-command.js';
+
+const USAGE = `usage: hbft <command> [flags]
+  run       run one workload under one tracking mode
+            --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
+            [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
+  compare   run workloads under several modes and print a comparison table
+            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  run: runCommand,
+  compare: compareCommand,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  const handler = COMMANDS[command];
+  if (handler === undefined) throw new ConfigError(command, `unknown command (one of ${Object.keys(COMMANDS).join(', ')})`);
+  return handler(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`hbft: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      const err = e as Error & { code?: string };
+      process.stderr.write(`hbft: ${err.message}${err.code ? ` [${err.code}]` : ''}\n`);
+      if (process.env.HBFT_DEBUG) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

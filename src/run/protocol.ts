@@ -1,0 +1,68 @@
+import type { EpochImage } from '../checkpoint/epoch-image.js';
+import type { CopyEngineName } from '../checkpoint/copy-engine.js';
+import type { VmBuffers } from '../memory/vm-buffers.js';
+import type { EpochRecord } from '../metrics/results.js';
+import type { Mode, TrackedMode } from '../tracking/policy.js';
+
+export type WorkloadOptions = Readonly<Record<string, string | number | boolean>>;
+
+/** workerData of each thread role. */
+export interface VcpuWorkerData {
+  readonly role: 'vcpu';
+  readonly vm: VmBuffers;
+  readonly vcpu: number;
+  readonly mode: Mode;
+  readonly workload: string;
+  readonly seed: number;
+  readonly options: WorkloadOptions;
+  readonly opsLimit: number;
+  readonly epochOps: number;
+  readonly stepOps: number;
+  readonly spin: number;
+  /** Failover: contexts and RAM are already the committed image; skip init. */
+  readonly restored: boolean;
+}
+
+export interface TrackerWorkerData {
+  readonly role: 'tracker';
+  readonly vm: VmBuffers;
+  readonly mode: TrackedMode;
+  readonly predictor: string;
+  readonly spin: number;
+}
+
+export interface CheckpointerWorkerData {
+  readonly role: 'checkpointer';
+  readonly vm: VmBuffers;
+  readonly mode: TrackedMode;
+  readonly predictor: string;
+  readonly copy: CopyEngineName;
+  /** Timer epochs (ms) or deterministic epochs (the vCPUs park on their quota). */
+  readonly epochMs: number | null;
+  readonly verify: boolean;
+  readonly pauseTimeoutMs: number;
+  /** First epoch number to use (a resumed guest continues the backup's numbering). */
+  readonly firstEpoch: number;
+}
+
+/** Messages from threads to main: a closed union. */
+export type ThreadMessage =
+  | { readonly type: 'vcpu-started'; readonly vcpu: number; readonly at: number }
+  | {
+      readonly type: 'vcpu-done';
+      readonly vcpu: number;
+      readonly ops: number;
+      readonly result: number;
+      readonly verified: boolean | null;
+      readonly startedAt: number;
+      readonly finishedAt: number;
+      readonly faultServiceHist: string;
+    }
+  | { readonly type: 'epoch'; readonly image: EpochImage; readonly record: EpochRecord }
+  | { readonly type: 'checkpointer-done'; readonly pauseHist: string; readonly quiesceHist: string; readonly copyHist: string }
+  | { readonly type: 'tracker-done'; readonly serviced: number };
+
+/** Wall-clock ms shared by all threads (each thread's performance.now() has its own origin). */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}

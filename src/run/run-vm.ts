@@ -1,0 +1,151 @@
+import { BackupImage } from '../backup/backup-image.js';
+import { resumeAll } from '../checkpoint/pause.js';
+import type { ResolvedConfig } from '../cli/config.js';
+import { UntrackedMemory } from '../memory/access.js';
+import { CTRL_PARKED, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
+import { allocateVm } from '../memory/vm-buffers.js';
+import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
+import type { EpochRecord, RunResults } from '../metrics/results.js';
+import { stopTracker } from '../tracking/tracker-loop.js';
+import { combineResults, workloadParams } from '../workloads/params.js';
+import { loadWorkload } from '../workloads/registry.js';
+import type { CheckpointerWorkerData, ThreadMessage, TrackerWorkerData, VcpuWorkerData } from './protocol.js';
+import { referenceResult } from './reference.js';
+import { buildResults } from './results-builder.js';
+import { ThreadSet } from './threads.js';
+
+export interface RunHooks {
+  onEpoch?(record: EpochRecord): void;
+}
+
+export interface RunOutput {
+  readonly results: RunResults;
+  /** Merged histograms, for .hgrm files and reports; the caller destroys them. */
+  readonly pause: Histogram;
+}
+
+type VcpuDone = Extract<ThreadMessage, { type: 'vcpu-done' }>;
+type CheckpointerDone = Extract<ThreadMessage, { type: 'checkpointer-done' }>;
+
+/** Run one workload under one mode: spawn the threads, feed the backup, build the results. */
+export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<RunOutput> {
+  const workload = await loadWorkload(cfg.workload);
+  const vm = allocateVm(cfg.pages, cfg.vcpus);
+  const ctrl = new Int32Array(vm.ctrl);
+  const tracked = cfg.mode !== 'native';
+  const backup = tracked ? new BackupImage(cfg.pages, cfg.vcpus) : null;
+  let consistent: boolean | null = tracked && cfg.verify ? true : null;
+  const mismatches: string[] = [];
+  const epochLog: EpochRecord[] = [];
+  const vcpuDone: VcpuDone[] = [];
+  let cpDone: CheckpointerDone | null = null;
+  let stopTimer: NodeJS.Timeout | null = null;
+
+  const threads = new ThreadSet((_role, m) => {
+    switch (m.type) {
+      case 'vcpu-started':
+        if (stopTimer === null && cfg.durationMs !== null) {
+          stopTimer = setTimeout(() => Atomics.or(ctrl, CTRL_REQ, REQ_STOP), cfg.durationMs);
+        }
+        break;
+      case 'vcpu-done':
+        vcpuDone[m.vcpu] = m;
+        if (vcpuDone.filter(Boolean).length === cfg.vcpus && stopTimer !== null) clearTimeout(stopTimer);
+        if (tracked && cpDone !== null && vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
+        break;
+      case 'epoch': {
+        backup!.apply(m.image);
+        if (m.image.verifySums !== undefined) {
+          const bad = backup!.mismatchedPages(m.image.verifySums);
+          if (bad.length > 0) {
+            consistent = false;
+            mismatches.push(`epoch ${m.image.epoch}: ${bad.length} pages differ (first 0x${bad[0].toString(16)})`);
+          }
+        }
+        if (m.image.epoch > 0) {
+          epochLog.push(m.record);
+          hooks.onEpoch?.(m.record);
+        }
+        break;
+      }
+      case 'checkpointer-done':
+        cpDone = m;
+        if (vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
+        break;
+      case 'tracker-done':
+        break;
+    }
+  }, () => {
+    Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
+    stopTracker(ctrl);
+    if (stopTimer !== null) clearTimeout(stopTimer);
+  });
+
+  for (let v = 0; v < cfg.vcpus; v++) {
+    const data: VcpuWorkerData = {
+      role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
+      opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
+      spin: cfg.spin, restored: false,
+    };
+    threads.spawn(`vcpu-${v}`, 'vcpu', data);
+  }
+  if (tracked) {
+    const mode = cfg.mode as TrackerWorkerData['mode'];
+    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin } satisfies TrackerWorkerData);
+    threads.spawn('checkpointer', 'checkpointer', {
+      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
+      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0,
+    } satisfies CheckpointerWorkerData);
+  } else {
+    void startNative(ctrl, cfg.vcpus);
+  }
+  await threads.whenAllExited();
+
+  const perVcpu = vcpuDone.map((d) => d.result);
+  const result = combineResults(perVcpu);
+  const opsPerVcpu = vcpuDone.map((d) => d.ops);
+  let verified: boolean | null = vcpuDone.some((d) => d.verified !== null) ? vcpuDone.every((d) => d.verified !== false) : null;
+  if (cfg.verify) {
+    const reference = referenceResult({ workload, pages: cfg.pages, vcpus: cfg.vcpus, seed: cfg.seed, options: cfg.options, opsPerVcpu });
+    verified = (verified ?? true) && reference === result;
+    if (backup !== null) {
+      const fromBackup = backupResult(backup, workload, cfg);
+      if (fromBackup !== result) {
+        consistent = false;
+        mismatches.push(`backup image gives result ${fromBackup}, primary ${result}`);
+      }
+    }
+  }
+  const hist = {
+    pause: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).pauseHist] : []),
+    quiesce: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).quiesceHist] : []),
+    copy: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).copyHist] : []),
+    faultService: mergeHistograms(vcpuDone.map((d) => d.faultServiceHist)),
+  };
+  const results = buildResults({
+    cfg, result, verified, opsPerVcpu, epochLog, hist, mismatches,
+    durationMs: Math.max(...vcpuDone.map((d) => d.finishedAt)) - Math.min(...vcpuDone.map((d) => d.startedAt)),
+    backup: { committedEpochs: backup === null ? 0 : backup.committedEpoch + 1, consistent },
+  });
+  hist.quiesce.destroy();
+  hist.copy.destroy();
+  hist.faultService.destroy();
+  return { results, pause: hist.pause };
+}
+
+/** native mode has no checkpointer: main releases the vCPUs once they have initialised. */
+async function startNative(ctrl: Int32Array, vcpus: number): Promise<void> {
+  for (;;) {
+    const parked = Atomics.load(ctrl, CTRL_PARKED);
+    if (parked >= vcpus) break;
+    await Atomics.waitAsync(ctrl, CTRL_PARKED, parked).value;
+  }
+  resumeAll(ctrl);
+}
+
+function backupResult(backup: BackupImage, workload: Awaited<ReturnType<typeof loadWorkload>>, cfg: ResolvedConfig): string {
+  const buf = backup.ram.buffer;
+  const mem = new UntrackedMemory({ ram8: backup.ram, ram32: backup.ram32, ramF64: new Float64Array(buf) });
+  return combineResults(backup.contexts.map((ctx, v) =>
+    workload.result(mem, ctx.subarray(CTX_WORKLOAD), workloadParams(v, cfg.vcpus, cfg.pages, cfg.seed, cfg.options))));
+}

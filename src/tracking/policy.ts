@@ -1,0 +1,35 @@
+import type { VmViews } from '../memory/vm-buffers.js';
+import type { FaultKind } from '../memory/layout.js';
+
+export const TRACKED_MODES = ['logdirty'] as const;
+export const MODES = ['native', ...TRACKED_MODES] as const;
+export type Mode = (typeof MODES)[number];
+export type TrackedMode = (typeof TRACKED_MODES)[number];
+
+/**
+ * One tracking mode (DESIGN 4). The same class runs in two threads over the same shared
+ * buffers: the tracker calls serviceFault while vCPUs run; the checkpointer calls the
+ * rest while every vCPU is parked.
+ */
+export interface TrackingPolicy {
+  readonly mode: TrackedMode;
+  /** Tracker: resolve one fault of vCPU `vcpu` on page `pfn`. */
+  serviceFault(kind: FaultKind, pfn: number, vcpu: number): void;
+  /** Checkpointer, after the initial full copy: protection for epoch 1. */
+  start(): void;
+  /** Checkpointer: the pages dirtied this epoch, ascending; harvests what it reads. */
+  collectDirty(): Uint32Array;
+  /** Checkpointer, after the copy: protection for the next epoch. */
+  resetForEpoch(dirty: Uint32Array): void;
+}
+
+export type PolicyFactory = (vm: VmViews, options: PolicyOptions) => TrackingPolicy;
+
+export interface PolicyOptions {
+  readonly predictor: string;
+}
+
+/** Modes whose vCPUs log dirty pages to their PML ring. */
+export function usesPmlRing(mode: Mode): boolean {
+  return (mode as string) === 'pml';
+}

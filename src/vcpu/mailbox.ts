@@ -1,0 +1,53 @@
+import type { FaultPort } from '../memory/access.js';
+import {
+  CTRL_DOORBELL, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ, VCPU_MBOX_RESP, vcpuWord,
+  type FaultKind,
+} from '../memory/layout.js';
+
+/**
+ * The vCPU side of a fault: post {pfn, kind} in this vCPU's mailbox, ring the tracker's
+ * doorbell, then spin `spin` times and block until the tracker answers the sequence
+ * number.
+ */
+export class MailboxFaultPort implements FaultPort {
+  private readonly req: number;
+  private readonly resp: number;
+  private readonly pfnWord: number;
+  private readonly kindWord: number;
+  private seq = 0;
+
+  constructor(
+    private readonly ctrl: Int32Array,
+    vcpu: number,
+    private readonly spin: number,
+    private readonly onServiced: (us: number) => void,
+    private readonly now: () => number,
+  ) {
+    this.req = vcpuWord(vcpu, VCPU_MBOX_REQ);
+    this.resp = vcpuWord(vcpu, VCPU_MBOX_RESP);
+    this.pfnWord = vcpuWord(vcpu, VCPU_MBOX_PFN);
+    this.kindWord = vcpuWord(vcpu, VCPU_MBOX_KIND);
+    this.seq = Atomics.load(ctrl, this.req);
+  }
+
+  fault(kind: FaultKind, pfn: number): void {
+    const ctrl = this.ctrl;
+    const t0 = this.now();
+    ctrl[this.pfnWord] = pfn;
+    ctrl[this.kindWord] = kind;
+    // The Atomics.store publishes pfn and kind: the tracker reads them after loading REQ.
+    const seq = (this.seq = (this.seq + 1) | 0);
+    Atomics.store(ctrl, this.req, seq);
+    Atomics.add(ctrl, CTRL_DOORBELL, 1);
+    Atomics.notify(ctrl, CTRL_DOORBELL, 1);
+    let answered = false;
+    for (let i = 0; i < this.spin; i++) {
+      if (Atomics.load(ctrl, this.resp) === seq) { answered = true; break; }
+    }
+    if (!answered) {
+      let r: number;
+      while ((r = Atomics.load(ctrl, this.resp)) !== seq) Atomics.wait(ctrl, this.resp, r);
+    }
+    this.onServiced((this.now() - t0) * 1000);
+  }
+}

@@ -1,0 +1,77 @@
+import type { GuestMemory, Workload, WorkloadParams } from '../workloads/define.js';
+import {
+  CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE, REQ_STOP,
+  VCPU_STATE, VcpuState, vcpuWord,
+} from '../memory/layout.js';
+
+export interface VcpuRun {
+  readonly ctrl: Int32Array;
+  readonly vcpu: number;
+  /** The whole context; the workload owns regs, a view of its tail. */
+  readonly ctx: Float64Array;
+  readonly regs: Float64Array;
+  readonly mem: GuestMemory;
+  readonly workload: Workload;
+  readonly params: WorkloadParams;
+  /** Operations after which this vCPU finishes (Infinity: until REQ_STOP). */
+  readonly opsLimit: number;
+  /** Deterministic mode: park after this many operations per epoch (Infinity: timer epochs). */
+  readonly epochOps: number;
+  /** Operations per step: how often the vCPU looks at the pause flag. */
+  readonly stepOps: number;
+  /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
+  readonly onStart?: () => void;
+}
+
+/**
+ * Park at a step boundary until the checkpointer resumes us. RESUME_SEQ is read before
+ * PARKED is bumped: the checkpointer can bump RESUME_SEQ only after seeing our PARKED,
+ * so we cannot miss the resume.
+ */
+export function park(ctrl: Int32Array, vcpu: number): void {
+  const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
+  Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Paused);
+  Atomics.add(ctrl, CTRL_PARKED, 1);
+  Atomics.notify(ctrl, CTRL_PARKED);
+  while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
+  Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Running);
+}
+
+function finish(ctrl: Int32Array, vcpu: number): void {
+  Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Finished);
+  Atomics.add(ctrl, CTRL_FINISHED, 1);
+  Atomics.notify(ctrl, CTRL_FINISHED);
+  // Finished vCPUs count as parked, so a pause never waits for them.
+  Atomics.add(ctrl, CTRL_PARKED, 1);
+  Atomics.notify(ctrl, CTRL_PARKED);
+}
+
+/**
+ * A vCPU's life: park once so the initial full copy sees the initialised guest, then run
+ * workload steps, parking whenever a pause is requested or the epoch's operation quota
+ * is used up, until the operation limit, REQ_STOP, or the workload's own end.
+ */
+export function runVcpu(r: VcpuRun): void {
+  const { ctrl, vcpu, ctx, regs, mem, workload, params, opsLimit, epochOps, stepOps } = r;
+  park(ctrl, vcpu);
+  r.onStart?.();
+  let quota = epochOps;
+  for (;;) {
+    const req = Atomics.load(ctrl, CTRL_REQ);
+    if ((req & REQ_STOP) !== 0) break;
+    const done = ctx[CTX_OPS_DONE];
+    if (done >= opsLimit) break;
+    if ((req & REQ_PAUSE) !== 0 || quota === 0) {
+      Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Parking);
+      park(ctrl, vcpu);
+      if (quota === 0) quota = epochOps;
+      continue;
+    }
+    const budget = Math.min(stepOps, opsLimit - done, quota);
+    const ran = workload.step(mem, regs, budget, params);
+    ctx[CTX_OPS_DONE] = done + ran;
+    quota -= ran;
+    if (ran < budget) break; // the workload has ended
+  }
+  finish(ctrl, vcpu);
+}

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Workload } from './define.js';
+import { gups } from './gups.js';
+import { hotcold } from './hotcold.js';
+import { kv } from './kv.js';
+import { script } from './script.js';
+import { seqwrite } from './seqwrite.js';
+
+/** Built-in workloads; `script` is the hand-made sequence used by exact-count tests. */
+export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = { seqwrite, gups, hotcold, kv, script };
+
+/** The workloads `npm start` and `--workloads all` run. */
+export const STANDARD_WORKLOADS = ['seqwrite', 'gups', 'hotcold', 'kv'] as const;
+
+export function isCustomWorkload(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('/');
+}
+
+/** A built-in by name, or a module path exporting a defineWorkload() result. */
+export async function loadWorkload(name: string): Promise<Workload> {
+  if (!isCustomWorkload(name)) {
+    const w = BUILTIN_WORKLOADS[name];
+    if (w === undefined) throw new WorkloadError(`unknown workload "${name}"`);
+    return w;
+  }
+  const mod = (await import(pathToFileURL(resolve(name)).href)) as { default?: Workload; workload?: Workload };
+  const w = mod.default ?? mod.workload;
+  if (w === undefined || typeof w.step !== 'function') {
+    throw new WorkloadError(`workload module ${name}: export default defineWorkload({...})`);
+  }
+  return w;
+}
+
+export class WorkloadError extends Error {
+  readonly code = 'WORKLOAD';
+}

@@ -1,0 +1,47 @@
+// Thin vCPU thread: attach views, build the access path, run the vCPU loop (src/vcpu).
+import { parentPort, workerData } from 'node:worker_threads';
+import { TrackedMemory, UntrackedMemory } from '../src/memory/access.js';
+import { CTX_OPS_DONE, CTX_WORKLOAD } from '../src/memory/layout.js';
+import { attachVm } from '../src/memory/vm-buffers.js';
+import { encodeHistogram, newHistogram, recordUs } from '../src/metrics/histograms.js';
+import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
+import { usesPmlRing } from '../src/tracking/policy.js';
+import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
+import { runVcpu } from '../src/vcpu/vcpu-loop.js';
+import { loadWorkload } from '../src/workloads/registry.js';
+import { workloadParams } from '../src/workloads/params.js';
+
+const d = workerData as VcpuWorkerData;
+const post = (m: ThreadMessage) => parentPort!.postMessage(m);
+const vm = attachVm(d.vm);
+const workload = await loadWorkload(d.workload);
+const params = workloadParams(d.vcpu, vm.vcpus, vm.pages, d.seed, d.options);
+const ctx = vm.contexts[d.vcpu];
+const regs = ctx.subarray(CTX_WORKLOAD);
+const plain = new UntrackedMemory(vm);
+if (!d.restored) workload.init(plain, regs, params);
+
+const faultService = newHistogram();
+const now = () => performance.now();
+const mem = d.mode === 'native'
+  ? plain
+  : new TrackedMemory(vm, new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, (us) => recordUs(faultService, us), now), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
+
+let startedAt = 0;
+runVcpu({
+  ctrl: vm.ctrl, vcpu: d.vcpu, ctx, regs, mem, workload, params,
+  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps,
+  onStart: () => {
+    startedAt = wallMs();
+    post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });
+  },
+});
+const finishedAt = wallMs();
+// Read-only from here: the final checkpoint may be copying guest RAM.
+post({
+  type: 'vcpu-done', vcpu: d.vcpu, ops: ctx[CTX_OPS_DONE], startedAt, finishedAt,
+  result: workload.result(plain, regs, params),
+  verified: workload.verify ? workload.verify(plain, regs, params) : null,
+  faultServiceHist: encodeHistogram(faultService),
+});
+faultService.destroy();
