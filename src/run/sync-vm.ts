@@ -4,7 +4,7 @@ import { createCopyEngine, type CopyEngineName } from '../checkpoint/copy-engine
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import { TrackedMemory, UntrackedMemory, type FaultPort } from '../memory/access.js';
 import { CTX_OPS_DONE, CTX_WORKLOAD } from '../memory/layout.js';
-import { allocateVm, attachVm } from '../memory/vm-buffers.js';
+import { allocateVm, attachVm, type VmViews } from '../memory/vm-buffers.js';
 import { createPolicy } from '../tracking/modes.js';
 import type { TrackedMode } from '../tracking/policy.js';
 import type { Workload } from '../workloads/define.js';
@@ -27,6 +27,8 @@ export interface SyncRun {
   readonly epochs: { image: EpochImage; counts: CheckpointCounts }[];
   readonly result: string;
   readonly backup: BackupImage;
+  /** The primary's shared buffers, as of the final checkpoint. */
+  readonly primary: VmViews;
 }
 
 /**
@@ -69,7 +71,7 @@ export function runSync(spec: SyncRunSpec): SyncRun {
     if (final) break;
   }
   const result = combineResults(vcpus.map((c) => spec.workload.result(plain, c.regs, c.params)));
-  return { epochs, result, backup };
+  return { epochs, result, backup, primary: vm };
 }
 
 function allocatedRam(vm: { ram8: Uint8Array }): SharedArrayBuffer {

@@ -34,7 +34,11 @@ export const script = defineWorkload({
   name: 'script',
   op: 'one access of the script',
   init(_mem, regs, p) {
-    program(p.options.script);
+    const prog = program(p.options.script);
+    const pages = p.regionBytes / PAGE_SIZE;
+    for (let i = 1; i < prog.length; i += 2) {
+      if (prog[i] >= pages) throw new RangeError(`script: page ${prog[i]} is outside vCPU ${p.vcpu}'s ${pages}-page region`);
+    }
     regs[R_PC] = 0;
   },
   step(mem, regs, budget, p) {

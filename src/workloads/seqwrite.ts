@@ -1,5 +1,6 @@
 import { defineWorkload } from './define.js';
 import { regionChecksum } from './checksum.js';
+import { seedFor } from './rng.js';
 
 const R_POS = 0; // next word index in the region
 const R_VALUE = 1; // value stored by the next operation
@@ -8,9 +9,9 @@ const R_VALUE = 1; // value stored by the next operation
 export const seqwrite = defineWorkload({
   name: 'seqwrite',
   op: 'one 32-bit store, sequential',
-  init(_mem, regs) {
+  init(_mem, regs, p) {
     regs[R_POS] = 0;
-    regs[R_VALUE] = 1;
+    regs[R_VALUE] = seedFor(p.seed, p.vcpu, 0x7365);
   },
   step(mem, regs, budget, p) {
     const words = p.regionBytes >>> 2;
