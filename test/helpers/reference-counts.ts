@@ -126,7 +126,11 @@ export function rfrCounts(ops: readonly RefOp[], epochOps: number): RefEpoch[] {
   );
 }
 
-/** wfp with predictor `last`: Predicted(e) = Dirty(e-1), Predicted(0) = {}. */
+/**
+ * wfp with predictor `last`: Predicted(e) = Dirty(e-1), Predicted(0) = {}. These counts
+ * hold only if each epoch start revokes W on Predicted(e-1) \ Dirty(e-1) as well as on
+ * Dirty(e-1): a wasted prediction left writable would take no fault when written later.
+ */
 export function wfpLastCounts(ops: readonly RefOp[], epochOps: number): RefEpoch[] {
   let predicted = new Set<number>();
   return splitEpochs(ops, epochOps).map((e) => {
