@@ -3,7 +3,8 @@
 // emulator's per-epoch counts in deterministic mode (DESIGN 6, one vCPU, --epoch-ops N)
 // against these. Epoch k holds operations [k*N, (k+1)*N); the last epoch may be partial
 // (the final checkpoint commits it, DESIGN 5). Epoch k here is the k-th epoch of guest
-// operations, whatever number the checkpointer gives it.
+// operations, whatever number the checkpointer gives it. Not modelled: pml ring-full
+// exits (they depend on when the ring is drained); dirtyBitSets gives the ring appends.
 
 /** One page touched by an operation; an operation's accesses are in the order made. */
 export interface RefAccess {
