@@ -22,9 +22,10 @@ export function cellText(value: unknown): string {
 
 export function htmlTable(headers: string[], rows: unknown[][], className = 'summary'): string {
   const head = headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows
-    .map((row) => `<tr>${row.map((v) => `<td>${escapeHtml(cellText(v))}</td>`).join('')}</tr>`)
-    .join('\n');
+  // numbers align right so digits line up; text aligns left
+  const cell = (v: unknown): string =>
+    `<td class="${typeof v === 'number' ? 'num' : 'text'}">${escapeHtml(cellText(v))}</td>`;
+  const body = rows.map((row) => `<tr>${row.map(cell).join('')}</tr>`).join('\n');
   return `<table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -47,9 +48,9 @@ body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 980px; 
 header h1 { margin-bottom: 4px; }
 header p { margin-top: 0; color: #555; }
 table.summary { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
-table.summary th, table.summary td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+table.summary th, table.summary td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
 table.summary th { background: #f3f3f3; }
-table.summary td:first-child, table.summary td:nth-child(2) { text-align: left; }
+table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure.chart { margin: 16px 0 28px; }
 figure.chart svg { max-width: 100%; height: auto; }
 `;
