@@ -26,6 +26,22 @@ const SCREENSHOT_PATH = join(OUT_DIR, 'report-browser.png');
 
 const inputs = [...RUN_FIXTURES.map(loadRun), loadCompare()];
 const charts = planCharts(splitInputs(inputs));
+const SERIES = RUN_FIXTURES.length;
+const FAULT_KINDS = 2;
+const COMPARE_ROWS = loadCompare().rows.length;
+const COMPARE_CELLS = new Set(loadCompare().rows.map((r) => `${r.workload}/${r.mode}`)).size;
+/** Data marks each chart must draw, counted from the fixtures; vega's SVG tags each mark
+ * group `mark-<type> role-mark`, apart from axes, legends and titles. */
+const EXPECTED_MARKS: Record<string, { selector: string; count: number }[]> = {
+  'pause-distribution': [{ selector: 'g.mark-line.role-mark path', count: SERIES }],
+  'epoch-timeline': [{ selector: 'g.mark-line.role-mark path', count: 2 * SERIES }],
+  'faults-per-epoch': [{ selector: 'g.mark-area.role-mark path', count: FAULT_KINDS * SERIES }],
+  'compare-throughput': [
+    // bars (means) plus one tick per repeat; ticks are rects too
+    { selector: 'g.mark-rect.role-mark path', count: COMPARE_CELLS + COMPARE_ROWS },
+    { selector: 'g.mark-rule.role-mark line', count: 1 },
+  ],
+};
 
 describe('report in headless Chromium', () => {
   let browser: Browser;
@@ -68,9 +84,9 @@ describe('report in headless Chromium', () => {
     for (const chart of charts) {
       const figure = page.locator(`figure[data-chart="${chart.id}"]`);
       expect(await figure.locator('svg').count(), `${chart.id} svg`).toBe(1);
-      // Data marks only: vega tags axis, legend and title groups with other roles.
-      const marks = await figure.locator('svg g.role-mark path, svg g.role-mark line').count();
-      expect(marks, `${chart.id} data marks`).toBeGreaterThan(0);
+      for (const { selector, count } of EXPECTED_MARKS[chart.id] ?? []) {
+        expect(await figure.locator(`svg ${selector}`).count(), `${chart.id}: ${selector}`).toBe(count);
+      }
       const box = await figure.locator('svg').boundingBox();
       expect(box?.width ?? 0, `${chart.id} width`).toBeGreaterThan(300);
       expect(box?.height ?? 0, `${chart.id} height`).toBeGreaterThan(150);
