@@ -38,7 +38,7 @@ function decadeTicks(maxX: number): number[] {
 }
 
 export function pauseDistributionChart(rows: DistributionRow[], series: string[], legend: string): ChartDef {
-  const ticks = decadeTicks(Math.max(...rows.map((r) => r.inverseTail), 1));
+  const ticks = decadeTicks(rows.reduce((max, r) => Math.max(max, r.inverseTail), 1));
   const title = 'Pause time by percentile';
   return {
     id: 'pause-distribution',

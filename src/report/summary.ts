@@ -1,4 +1,4 @@
-import type { CompareResults } from '../metrics/compare-results.js';
+import type { CompareResults, CompareRow } from '../metrics/compare-results.js';
 import { htmlTable } from './html.js';
 import { compareModes, type LabelledRun } from './input.js';
 
@@ -35,21 +35,23 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
 /** One line per workload and mode, averaged over repeats. */
 export function compareSummaryHtml(compares: CompareResults[]): string {
-  const rows = compares.flatMap((c) => c.rows);
-  if (rows.length === 0) return '';
-  const groups = new Map<string, typeof rows>();
-  for (const r of rows) {
+  const groups = new Map<string, { workload: string; mode: string; rows: CompareRow[] }>();
+  for (const r of compares.flatMap((c) => c.rows)) {
     const key = JSON.stringify([r.workload, r.mode]);
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const group = groups.get(key) ?? { workload: r.workload, mode: r.mode, rows: [] };
+    group.rows.push(r);
+    groups.set(key, group);
   }
+  if (groups.size === 0) return '';
   const lines = [...groups.values()]
-    .sort((a, b) => a[0]!.workload.localeCompare(b[0]!.workload) || compareModes(a[0]!.mode, b[0]!.mode))
-    .map((g) => [
-      g[0]!.workload, g[0]!.mode, g.length,
-      mean(g.map((r) => r.normalized)), mean(g.map((r) => r.opsPerSec)),
-      mean(g.map((r) => r.pauseP50Us)), mean(g.map((r) => r.pauseP99Us)),
-      mean(g.map((r) => r.readFaultsPerEpoch)), mean(g.map((r) => r.writeFaultsPerEpoch)),
-      mean(g.map((r) => r.dirtyPagesPerEpoch)),
-    ]);
+    .sort((a, b) => a.workload.localeCompare(b.workload) || compareModes(a.mode, b.mode))
+    .map(({ workload, mode, rows }) => {
+      const avg = (pick: (r: CompareRow) => number): number => mean(rows.map(pick));
+      return [
+        workload, mode, rows.length, avg((r) => r.normalized), avg((r) => r.opsPerSec),
+        avg((r) => r.pauseP50Us), avg((r) => r.pauseP99Us), avg((r) => r.readFaultsPerEpoch),
+        avg((r) => r.writeFaultsPerEpoch), avg((r) => r.dirtyPagesPerEpoch),
+      ];
+    });
   return ['<h2>Comparison (mean over repeats)</h2>', htmlTable(COMPARE_HEADERS, lines)].join('\n');
 }
