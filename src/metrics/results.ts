@@ -24,6 +24,13 @@ export interface EpochRecord {
   bytes: number;
 }
 
+/** One point of a pause-time distribution, as hdr-histogram-js percentiles give it. */
+export interface PercentilePoint {
+  /** 0 to 100, HdrHistogram's convention (99.9 means p99.9) */
+  percentile: number;
+  valueUs: number;
+}
+
 /** The results JSON of `hbft run` (version 1). Later tools read it: extend, never rename. */
 export interface RunResults {
   version: 1;
@@ -42,4 +49,7 @@ export interface RunResults {
   backup: { committedEpochs: number; consistent: boolean | null };
   /** Per-epoch log (epoch 0, the initial full copy, excluded). */
   epochLog: EpochRecord[];
+  /** Pause-time percentiles (ascending) for the report's distribution chart; optional so
+   * that older results still load: the report falls back to `pauseUs`. */
+  pauseDistribution?: PercentilePoint[];
 }
