@@ -3,7 +3,7 @@ import {
   CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, FAULT_READ, FAULT_WRITE, SPT_P, SPT_PWD, type FaultKind,
 } from '../memory/layout.js';
 import { harvestDirty, markDirty } from './dirty-bitmap.js';
-import type { TrackingPolicy } from './policy.js';
+import type { PredictorCounts, TrackedMode, TrackingPolicy } from './policy.js';
 
 /**
  * The baseline: Remus on Xen's shadow log-dirty mode. Every shadow entry is dropped at
@@ -11,7 +11,7 @@ import type { TrackingPolicy } from './policy.js';
  * first write.
  */
 export class LogDirtyPolicy implements TrackingPolicy {
-  readonly mode = 'logdirty' as const;
+  readonly mode: TrackedMode = 'logdirty';
 
   constructor(protected readonly vm: VmViews) {}
 
@@ -41,6 +41,10 @@ export class LogDirtyPolicy implements TrackingPolicy {
 
   resetForEpoch(_dirty: Uint32Array): void {
     this.dropAll();
+  }
+
+  predictorCounts(): PredictorCounts | null {
+    return null;
   }
 
   private dropAll(): void {

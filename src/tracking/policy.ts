@@ -1,7 +1,7 @@
 import type { VmViews } from '../memory/vm-buffers.js';
 import type { FaultKind } from '../memory/layout.js';
 
-export const TRACKED_MODES = ['logdirty'] as const;
+export const TRACKED_MODES = ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as const;
 export const MODES = ['native', ...TRACKED_MODES] as const;
 export type Mode = (typeof MODES)[number];
 export type TrackedMode = (typeof TRACKED_MODES)[number];
@@ -21,6 +21,18 @@ export interface TrackingPolicy {
   collectDirty(): Uint32Array;
   /** Checkpointer, after the copy: protection for the next epoch. */
   resetForEpoch(dirty: Uint32Array): void;
+  /** wfp: how the last collected epoch's prediction fared; null in other modes. */
+  predictorCounts(): PredictorCounts | null;
+}
+
+export interface PredictorCounts {
+  readonly predicted: number;
+  /** predicted and written: copied without a write fault */
+  readonly hits: number;
+  /** predicted, not written: write permission granted for nothing */
+  readonly wasted: number;
+  /** written, not predicted: took a write fault */
+  readonly misses: number;
 }
 
 export type PolicyFactory = (vm: VmViews, options: PolicyOptions) => TrackingPolicy;
@@ -31,5 +43,5 @@ export interface PolicyOptions {
 
 /** Modes whose vCPUs log dirty pages to their PML ring. */
 export function usesPmlRing(mode: Mode): boolean {
-  return (mode as string) === 'pml';
+  return mode === 'pml';
 }
