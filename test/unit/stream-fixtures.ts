@@ -121,3 +121,29 @@ export function epochsEqual(a: EpochImage, b: EpochImage): boolean {
     same(a.pfns, b.pfns) && Buffer.compare(Buffer.from(a.pages), Buffer.from(b.pages)) === 0 &&
     a.contexts.length === b.contexts.length && a.contexts.every((c, i) => same(c, b.contexts[i]!));
 }
+
+export interface RecordAt {
+  readonly type: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Walks the record headers of a well-formed stream (tests only: no checks). */
+export function recordsOf(bytes: Uint8Array): RecordAt[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: RecordAt[] = [];
+  for (let at = 40; at + 8 <= bytes.length;) {
+    const type = view.getUint32(at, true);
+    const length = view.getUint32(at + 4, true);
+    out.push({ type, offset: at, length });
+    at += 8 + ((length + 7) & ~7);
+    if (type === 0) break;
+  }
+  return out;
+}
+
+export function nthRecord(bytes: Uint8Array, type: number, n = 0): RecordAt {
+  const found = recordsOf(bytes).filter((r) => r.type === type)[n];
+  if (!found) throw new Error(`test stream has no record ${type} #${n}`);
+  return found;
+}
