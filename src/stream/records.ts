@@ -62,7 +62,7 @@ export function recordName(type: number): string {
 }
 
 export function paddedLength(bodyLength: number): number {
-  return (bodyLength + REC_ALIGN - 1) & ~(REC_ALIGN - 1);
+  return Math.ceil(bodyLength / REC_ALIGN) * REC_ALIGN; // no 32-bit bit ops: lengths reach 2^32 - 1
 }
 
 // PAGE_DATA: u32 count, u32 reserved, count × u64 pfn, then the pages.

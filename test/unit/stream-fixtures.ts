@@ -136,7 +136,7 @@ export function recordsOf(bytes: Uint8Array): RecordAt[] {
     const type = view.getUint32(at, true);
     const length = view.getUint32(at + 4, true);
     out.push({ type, offset: at, length });
-    at += 8 + ((length + 7) & ~7);
+    at += 8 + Math.ceil(length / 8) * 8;
     if (type === 0) break;
   }
   return out;
