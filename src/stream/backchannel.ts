@@ -59,13 +59,13 @@ export class BackchannelDecoder {
     const at = this.offset;
     this.offset += FRAME_SIZE;
     this.filled = 0;
-    const bad = magic !== BACKCHANNEL_MAGIC ? `magic 0x${magic.toString(16)}`
-      : !isKind(kind) ? `kind ${kind}`
-        : epoch > BigInt(Number.MAX_SAFE_INTEGER) ? `epoch ${epoch}` : null;
-    if (bad !== null || !isKind(kind)) {
-      this.failure = new StreamError('BAD_FRAME', 'BACKCHANNEL_FRAME', at, bad ?? `kind ${kind}`);
+    const fail = (detail: string): never => {
+      this.failure = new StreamError('BAD_FRAME', 'BACKCHANNEL_FRAME', at, detail);
       throw this.failure;
-    }
+    };
+    if (magic !== BACKCHANNEL_MAGIC) fail(`magic 0x${magic.toString(16)}`);
+    if (!isKind(kind)) return fail(`kind ${kind}`);
+    if (epoch > BigInt(Number.MAX_SAFE_INTEGER)) fail(`epoch ${epoch} beyond 2^53`);
     return { kind, epoch: Number(epoch) };
   }
 }

@@ -7,15 +7,15 @@ import { PAGE_SIZE } from '../memory/layout.js';
 import { crcUpdate } from './checksum.js';
 import { EpochStaging } from './epoch-staging.js';
 import { StreamError, hex, type StreamErrorCode } from './errors.js';
+import { parseDomainHeader, parseImageHeader, type StreamHeaderInfo } from './headers.js';
 import { parseHvmContext, type ParsedContext } from './hvm-context.js';
+
+export type { StreamHeaderInfo } from './headers.js';
 import {
-  DHDR_OFF_PAGE_SHIFT, DHDR_OFF_RES16, DHDR_OFF_TYPE, DHDR_OFF_XEN_MAJOR, DHDR_OFF_XEN_MINOR,
-  DHDR_PAGE_SHIFT, DHDR_SIZE, DHDR_TYPE_X86_HVM, HVM_PARAMS_HEADER_SIZE, HVM_PARAM_ENTRY_SIZE,
-  IHDR_ID_HBFZ, IHDR_ID_XEN, IHDR_MARKER, IHDR_OFF_ID, IHDR_OFF_MARKER, IHDR_OFF_OPTIONS,
-  IHDR_OFF_RES16, IHDR_OFF_RES32, IHDR_OFF_VERSION, IHDR_OPT_BIG_ENDIAN, IHDR_SIZE, IHDR_VERSION,
-  MAX_HVM_PARAMS, MAX_PFNS_PER_RECORD, PAGE_DATA_HEADER_SIZE, PFN_ENTRY_SIZE, PFN_FRAME_MASK,
-  PFN_RESERVED_MASK, PFN_TYPES_WITHOUT_DATA, PFN_TYPE_NORMAL, PFN_TYPE_SHIFT, REC_CHECKPOINT,
-  REC_END, REC_HEADER_SIZE, REC_HVM_CONTEXT, REC_HVM_PARAMS, REC_LENGTH_MAX, REC_PAGE_DATA,
+  DHDR_SIZE, HVM_PARAMS_HEADER_SIZE, HVM_PARAM_ENTRY_SIZE, IHDR_SIZE, MAX_HVM_PARAMS,
+  MAX_PFNS_PER_RECORD, PAGE_DATA_HEADER_SIZE, PFN_ENTRY_SIZE, PFN_FRAME_MASK, PFN_RESERVED_MASK,
+  PFN_TYPES_WITHOUT_DATA, PFN_TYPE_NORMAL, PFN_TYPE_SHIFT, REC_CHECKPOINT, REC_END,
+  REC_HEADER_SIZE, REC_HVM_CONTEXT, REC_HVM_PARAMS, REC_LENGTH_MAX, REC_PAGE_DATA,
   REC_PAGE_DATA_XRLE, REC_STATIC_DATA_END, REC_X86_TSC_INFO, TSC_INFO_SIZE, TSC_OFF_RES,
   paddedLength, recordName,
 } from './records.js';
@@ -40,14 +40,6 @@ export interface RecordInfo {
   readonly name: string;
   readonly offset: number;
   readonly length: number;
-}
-
-export interface StreamHeaderInfo {
-  readonly version: number;
-  readonly compressed: boolean;
-  readonly domainType: number;
-  readonly xenMajor: number;
-  readonly xenMinor: number;
 }
 
 export interface StreamDecoderOptions {
@@ -76,7 +68,6 @@ export class StreamDecoder {
   private recName = 'IMAGE_HEADER';
   private recOffset = 0;
   private recType = -1;
-  private recLength = 0;
   private staticDataEnd = false;
 
   // The epoch in flight.
@@ -139,36 +130,13 @@ export class StreamDecoder {
   }
 
   private imageHeaderDone(): void {
-    const v = new DataView(this.target.buffer);
-    if (v.getBigUint64(IHDR_OFF_MARKER) !== IHDR_MARKER) this.fail('BAD_MARKER', `marker ${hex(v.getBigUint64(IHDR_OFF_MARKER))}`);
-    const id = v.getUint32(IHDR_OFF_ID);
-    if (id !== IHDR_ID_XEN && id !== IHDR_ID_HBFZ) this.fail('BAD_ID', `image id ${hex(id)} is neither XENF nor HBFZ`);
-    const version = v.getUint32(IHDR_OFF_VERSION);
-    if (version !== IHDR_VERSION) this.fail('BAD_VERSION', `version ${version}, expected ${IHDR_VERSION}`);
-    const options = v.getUint16(IHDR_OFF_OPTIONS);
-    if (options & IHDR_OPT_BIG_ENDIAN) this.fail('BAD_OPTIONS', 'big-endian records are not supported');
-    if (options !== 0 || v.getUint16(IHDR_OFF_RES16) !== 0 || v.getUint32(IHDR_OFF_RES32) !== 0) {
-      this.fail('BAD_OPTIONS', `reserved option or header bits set (options ${hex(options)})`);
-    }
+    const image = parseImageHeader(this.target);
     this.recName = 'DOMAIN_HEADER';
     this.recOffset = IHDR_SIZE;
-    const compressed = id === IHDR_ID_HBFZ;
-    this.expect(DHDR_SIZE, () => this.domainHeaderDone(version, compressed));
-  }
-
-  private domainHeaderDone(version: number, compressed: boolean): void {
-    const v = new DataView(this.target.buffer);
-    const domainType = v.getUint32(DHDR_OFF_TYPE, true);
-    if (domainType !== DHDR_TYPE_X86_HVM) this.fail('BAD_DOMAIN', `domain type ${domainType}, expected x86 HVM (${DHDR_TYPE_X86_HVM})`);
-    const shift = v.getUint16(DHDR_OFF_PAGE_SHIFT, true);
-    if (shift !== DHDR_PAGE_SHIFT) this.fail('BAD_DOMAIN', `page shift ${shift}, expected ${DHDR_PAGE_SHIFT}`);
-    if (v.getUint16(DHDR_OFF_RES16, true) !== 0) this.fail('BAD_DOMAIN', 'reserved field set');
-    this.header = {
-      version, compressed, domainType,
-      xenMajor: v.getUint32(DHDR_OFF_XEN_MAJOR, true),
-      xenMinor: v.getUint32(DHDR_OFF_XEN_MINOR, true),
-    };
-    this.nextRecord();
+    this.expect(DHDR_SIZE, () => {
+      this.header = parseDomainHeader(this.target, image);
+      this.nextRecord();
+    });
   }
 
   private nextRecord(): void {
@@ -182,7 +150,6 @@ export class StreamDecoder {
     const type = v.getUint32(0, true);
     const length = v.getUint32(4, true);
     this.recType = type;
-    this.recLength = length;
     this.recName = recordName(type);
     this.opts.onRecord?.({ type, name: this.recName, offset: this.recOffset, length });
     if (length > REC_LENGTH_MAX) this.fail('BAD_RECORD_LENGTH', `body length ${length} exceeds ${REC_LENGTH_MAX}`);

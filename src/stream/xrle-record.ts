@@ -49,7 +49,7 @@ export function decodeXrleBody(
     } else if (kind === XRLE_KIND_XOR_RLE) {
       if (length === 0 || length >= PAGE_SIZE) return { code: 'BAD_RECORD_LENGTH', message: `XOR page ${pfn} has ${length} bytes` };
       const base = basePage?.(pfn);
-      if (base === undefined) return { code: 'NO_BASE', message: `XOR page ${pfn} but no committed copy of it` };
+      if (base === undefined || base.length < PAGE_SIZE) return { code: 'NO_BASE', message: `XOR page ${pfn} but no committed copy of it` };
       const fault = decodeXorRle(enc, base, slot);
       if (fault !== null) return { code: 'BAD_FIELD', message: `XOR page ${pfn}: ${fault}` };
     } else {
