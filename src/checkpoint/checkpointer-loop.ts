@@ -1,6 +1,6 @@
 import { CTRL_EPOCH } from '../memory/layout.js';
 import type { EpochRecord } from '../metrics/results.js';
-import type { Checkpointer } from './checkpointer.js';
+import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
 import { allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from './pause.js';
 
@@ -71,10 +71,13 @@ function rebase(image: EpochImage, epoch: number): EpochImage {
 
 function record(
   epoch: number, atMs: number, pauseUs: number, quiesceUs: number,
-  c: { dirtyPages: number; faultsRead: number; faultsWrite: number; copyUs: number }, bytes: number,
+  c: CheckpointCounts, bytes: number,
 ): EpochRecord {
   return {
     epoch, atMs: Math.round(atMs * 100) / 100, pauseUs: Math.round(pauseUs), quiesceUs: Math.round(quiesceUs),
-    copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite, bytes,
+    copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite,
+    ...(c.faultsPmlFull > 0 ? { faultsPmlFull: c.faultsPmlFull } : {}),
+    ...(c.predictor !== null ? { predHits: c.predictor.hits, predWasted: c.predictor.wasted, predMisses: c.predictor.misses } : {}),
+    bytes,
   };
 }

@@ -2,7 +2,7 @@ import type { VmViews } from '../memory/vm-buffers.js';
 import {
   CTRL_FAULTS_PML_FULL, CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, PAGE_SIZE,
 } from '../memory/layout.js';
-import type { TrackingPolicy } from '../tracking/policy.js';
+import type { PredictorCounts, TrackingPolicy } from '../tracking/policy.js';
 import type { CopyEngine } from './copy-engine.js';
 import type { EpochImage } from './epoch-image.js';
 import { imageChecksums } from './page-checksum.js';
@@ -13,6 +13,8 @@ export interface CheckpointCounts {
   faultsWrite: number;
   faultsPmlFull: number;
   copyUs: number;
+  /** wfp only: how this epoch's prediction fared */
+  predictor: PredictorCounts | null;
 }
 
 export type Clock = () => number;
@@ -37,7 +39,7 @@ export class Checkpointer {
 
   /** Epoch 0: every page, then protection for epoch 1. */
   initial(): { image: EpochImage; counts: CheckpointCounts } {
-    const out = this.capture(0, this.allPages, false);
+    const out = this.capture(0, this.allPages, false, null);
     this.policy.start();
     this.takeFaultCounts();
     return out;
@@ -45,12 +47,14 @@ export class Checkpointer {
 
   checkpoint(epoch: number, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
     const dirty = this.policy.collectDirty();
-    const out = this.capture(epoch, dirty, final);
+    const out = this.capture(epoch, dirty, final, this.policy.predictorCounts());
     if (!final) this.policy.resetForEpoch(dirty);
     return out;
   }
 
-  private capture(epoch: number, pfns: Uint32Array, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
+  private capture(
+    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null,
+  ): { image: EpochImage; counts: CheckpointCounts } {
     const t0 = this.now();
     const pages = new Uint8Array(pfns.length * PAGE_SIZE);
     this.engine.copy(pfns, pages);
@@ -60,12 +64,12 @@ export class Checkpointer {
     const faults = this.takeFaultCounts();
     return {
       image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums },
-      counts: { dirtyPages: pfns.length, copyUs, ...faults },
+      counts: { dirtyPages: pfns.length, copyUs, predictor, ...faults },
     };
   }
 
   /** The tracker's per-epoch counters; it is idle while vCPUs are parked. */
-  private takeFaultCounts(): Omit<CheckpointCounts, 'dirtyPages' | 'copyUs'> {
+  private takeFaultCounts(): Pick<CheckpointCounts, 'faultsRead' | 'faultsWrite' | 'faultsPmlFull'> {
     const ctrl = this.vm.ctrl;
     return {
       faultsRead: Atomics.exchange(ctrl, CTRL_FAULTS_READ, 0),

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { COPY_ENGINES, type CopyEngineName } from '../checkpoint/copy-engine.js';
 import { PAGE_SIZE } from '../memory/layout.js';
 import { MODES, type Mode } from '../tracking/policy.js';
+import { PredictorError, createPredictor } from '../tracking/predictors.js';
 import { BUILTIN_WORKLOADS, isCustomWorkload } from '../workloads/registry.js';
 import { ConfigError } from './config-error.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
@@ -49,6 +50,21 @@ export const RUN_DEFAULTS = {
 
 const MAX_MEM = 4 * 2 ** 30;
 
+/** `--opt all`: the paper's full configuration (rfr + wfp + software superpage). */
+export const OPT_PRESETS: Readonly<Record<string, { mode: Mode; copy: CopyEngineName }>> = {
+  all: { mode: 'wfp', copy: 'superpage' },
+};
+
+function checkPredictor(spec: string, pages: number): string {
+  try {
+    createPredictor(spec, pages);
+  } catch (e) {
+    if (e instanceof PredictorError) throw new ConfigError('--predictor', e.message);
+    throw e;
+  }
+  return spec;
+}
+
 export const RUN_FLAGS = {
   workload: { type: 'string' },
   mode: { type: 'string' },
@@ -67,6 +83,7 @@ export const RUN_FLAGS = {
   predictor: { type: 'string' },
   'pause-timeout-ms': { type: 'string' },
   script: { type: 'string' },
+  opt: { type: 'string' },
 } as const;
 
 export type RunFlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -89,9 +106,12 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   if (!isCustomWorkload(workload) && !(workload in BUILTIN_WORKLOADS)) {
     throw new ConfigError('--workload', `unknown workload "${workload}" (one of ${Object.keys(BUILTIN_WORKLOADS).join(', ')}, or ./path/to/module.js)`);
   }
-  const mode = (v.mode ?? RUN_DEFAULTS.mode) as Mode;
+  const opt = v.opt === undefined ? null : OPT_PRESETS[v.opt];
+  if (opt === undefined) throw new ConfigError('--opt', `unknown preset "${v.opt}" (one of ${Object.keys(OPT_PRESETS).join(', ')})`);
+  if (opt !== null && v.mode !== undefined && v.mode !== opt.mode) throw new ConfigError('--opt', `--opt ${v.opt} means --mode ${opt.mode}; drop --mode ${v.mode}`);
+  const mode = (v.mode ?? opt?.mode ?? RUN_DEFAULTS.mode) as Mode;
   if (!MODES.includes(mode)) throw new ConfigError('--mode', `unknown mode "${mode}" (one of ${MODES.join(', ')})`);
-  const copy = (v.copy ?? RUN_DEFAULTS.copy) as CopyEngineName;
+  const copy = (v.copy ?? opt?.copy ?? RUN_DEFAULTS.copy) as CopyEngineName;
   if (!COPY_ENGINES.includes(copy)) throw new ConfigError('--copy', `unknown copy engine "${copy}" (one of ${COPY_ENGINES.join(', ')})`);
   const vcpus = v.vcpus === undefined ? RUN_DEFAULTS.vcpus : parseCount('--vcpus', v.vcpus, 1, 64);
   const memBytes = parseSize('--mem', v.mem ?? RUN_DEFAULTS.mem);
@@ -121,7 +141,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     json: v.json ?? null,
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
     spin, copy,
-    predictor: v.predictor ?? RUN_DEFAULTS.predictor,
+    predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
     pauseTimeoutMs: v['pause-timeout-ms'] === undefined ? RUN_DEFAULTS.pauseTimeoutMs : parseCount('--pause-timeout-ms', v['pause-timeout-ms'], 1),
     options,
   };

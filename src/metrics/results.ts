@@ -20,6 +20,12 @@ export interface EpochRecord {
   dirtyPages: number;
   faultsRead: number;
   faultsWrite: number;
+  /** pml only: full-ring exits */
+  faultsPmlFull?: number;
+  /** wfp only: predicted pages written (no fault), predicted but clean, written but not predicted */
+  predHits?: number;
+  predWasted?: number;
+  predMisses?: number;
   /** bytes of page data handed to the backup */
   bytes: number;
 }

@@ -31,7 +31,15 @@ export function buildResults(r: ResultsInput): RunResults & Record<string, unkno
     epochs: r.epochLog.length,
     durationMs: round(r.durationMs),
     throughput: { opsPerSec: r.durationMs > 0 ? Math.round(ops / (r.durationMs / 1000)) : 0 },
-    faults: { read: sum(r.epochLog, 'faultsRead'), write: sum(r.epochLog, 'faultsWrite') },
+    faults: {
+      read: sum(r.epochLog, 'faultsRead'), write: sum(r.epochLog, 'faultsWrite'),
+      ...(cfg.mode === 'pml' ? { pmlFull: sum(r.epochLog, 'faultsPmlFull') } : {}),
+    },
+    ...(cfg.mode === 'wfp' ? {
+      predictor: {
+        name: cfg.predictor, hits: sum(r.epochLog, 'predHits'), wasted: sum(r.epochLog, 'predWasted'), misses: sum(r.epochLog, 'predMisses'),
+      },
+    } : {}),
     dirtyPages: { total: dirty.reduce((a, b) => a + b, 0), perEpoch: distribution(dirty) },
     pauseUs: summarize(r.hist.pause),
     quiesceUs: summarize(r.hist.quiesce),
@@ -44,8 +52,10 @@ export function buildResults(r: ResultsInput): RunResults & Record<string, unkno
   };
 }
 
-function sum(log: readonly EpochRecord[], key: 'faultsRead' | 'faultsWrite'): number {
-  return log.reduce((a, e) => a + e[key], 0);
+type Counter = 'faultsRead' | 'faultsWrite' | 'faultsPmlFull' | 'predHits' | 'predWasted' | 'predMisses';
+
+function sum(log: readonly EpochRecord[], key: Counter): number {
+  return log.reduce((a, e) => a + (e[key] ?? 0), 0);
 }
 
 /** mean, p50, p99 and max of a per-epoch series (nearest-rank percentiles). */

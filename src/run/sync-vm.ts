@@ -6,7 +6,7 @@ import { TrackedMemory, UntrackedMemory, type FaultPort } from '../memory/access
 import { CTX_OPS_DONE, CTX_WORKLOAD } from '../memory/layout.js';
 import { allocateVm, attachVm, type VmViews } from '../memory/vm-buffers.js';
 import { createPolicy } from '../tracking/modes.js';
-import type { TrackedMode } from '../tracking/policy.js';
+import { usesPmlRing, type TrackedMode } from '../tracking/policy.js';
 import type { Workload } from '../workloads/define.js';
 import { combineResults, workloadParams } from '../workloads/params.js';
 
@@ -48,7 +48,7 @@ export function runSync(spec: SyncRunSpec): SyncRun {
     const regs = vm.contexts[v].subarray(CTX_WORKLOAD);
     spec.workload.init(plain, regs, params);
     const port: FaultPort = { fault: (kind, pfn) => policy.serviceFault(kind, pfn, v) };
-    return { params, regs, ctx: vm.contexts[v], mem: new TrackedMemory(vm, port, vm.pml[v]), done: false };
+    return { params, regs, ctx: vm.contexts[v], mem: new TrackedMemory(vm, port, usesPmlRing(spec.mode) ? vm.pml[v] : null), done: false };
   });
 
   const epochs: SyncRun['epochs'] = [];
