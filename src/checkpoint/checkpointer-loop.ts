@@ -1,4 +1,4 @@
-import { CTRL_EPOCH } from '../memory/layout.js';
+import { CTRL_EPOCH, CTRL_INITIAL_HOLD } from '../memory/layout.js';
 import type { EpochRecord } from '../metrics/results.js';
 import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
@@ -32,10 +32,13 @@ export function runEpochs(
   waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
   const first = cp.initial();
   let epoch = t.firstEpoch;
+  // The initial image is guest RAM itself: hold the vCPUs until the backup has it.
+  Atomics.store(ctrl, CTRL_INITIAL_HOLD, 1);
+  sink.epoch(rebase(first.image, epoch), record(epoch, 0, 0, 0, first.counts, first.image.pages.length));
+  for (let h; (h = Atomics.load(ctrl, CTRL_INITIAL_HOLD)) !== 0; ) Atomics.wait(ctrl, CTRL_INITIAL_HOLD, h);
   Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
   const startedAt = now();
   resumeAll(ctrl);
-  sink.epoch(rebase(first.image, epoch), record(epoch, 0, 0, 0, first.counts, 0));
   for (;;) {
     epoch++;
     let quiesceUs = 0;

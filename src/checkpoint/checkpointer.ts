@@ -37,9 +37,12 @@ export class Checkpointer {
     this.allPages = Uint32Array.from({ length: vm.pages }, (_, i) => i);
   }
 
-  /** Epoch 0: every page, then protection for epoch 1. */
+  /**
+   * Epoch 0: every page, then protection for epoch 1. Not copied: the image's pages are
+   * guest RAM itself, which the caller must keep still until the backup has taken it.
+   */
   initial(): { image: EpochImage; counts: CheckpointCounts } {
-    const out = this.capture(0, this.allPages, false, null);
+    const out = this.capture(0, this.allPages, false, null, this.vm.ram8);
     this.policy.start();
     this.takeFaultCounts();
     return out;
@@ -53,11 +56,14 @@ export class Checkpointer {
   }
 
   private capture(
-    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null,
+    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null, inPlace?: Uint8Array,
   ): { image: EpochImage; counts: CheckpointCounts } {
     const t0 = this.now();
-    const pages = new Uint8Array(pfns.length * PAGE_SIZE);
-    this.engine.copy(pfns, pages);
+    let pages = inPlace;
+    if (pages === undefined) {
+      pages = new Uint8Array(pfns.length * PAGE_SIZE);
+      this.engine.copy(pfns, pages);
+    }
     const contexts = this.vm.contexts.map((c) => Float64Array.from(c));
     const copyUs = (this.now() - t0) * 1000;
     const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;

@@ -10,7 +10,11 @@ export interface EpochImage {
   readonly guestPages: number;
   /** Ascending, each pfn once. */
   readonly pfns: Uint32Array;
-  /** pfns.length pages of PAGE_SIZE bytes, in pfn order. */
+  /**
+   * pfns.length pages of PAGE_SIZE bytes, in pfn order. In epoch 0 this is a view of
+   * guest RAM itself (every page, in order), valid only until the receiver clears
+   * CTRL_INITIAL_HOLD: the vCPUs stay parked until then, so it cannot change.
+   */
   readonly pages: Uint8Array;
   /** One CTX_SLOTS Float64Array per vCPU, in vCPU order. */
   readonly contexts: readonly Float64Array[];

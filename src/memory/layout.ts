@@ -36,8 +36,9 @@ export const CTRL_TRACKER_STOP = 6; // 1 tells the tracker to exit
 export const CTRL_FAULTS_READ = 7; // faults serviced this epoch (reset by the checkpointer)
 export const CTRL_FAULTS_WRITE = 8;
 export const CTRL_FAULTS_PML_FULL = 9;
-export const CTRL_STARTED = 10; // vCPUs that have attached and are ready to run
-export const CTRL_GO = 11; // set to 1 by main once every thread is ready
+// 1 while the backup takes the initial image straight from guest RAM; the checkpointer
+// keeps the vCPUs parked until main clears it (no staging copy of all of RAM).
+export const CTRL_INITIAL_HOLD = 10;
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState

@@ -2,7 +2,7 @@ import { BackupImage } from '../backup/backup-image.js';
 import { resumeAll } from '../checkpoint/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
 import { UntrackedMemory } from '../memory/access.js';
-import { CTRL_PARKED, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
+import { CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
 import { allocateVm } from '../memory/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
@@ -55,6 +55,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         break;
       case 'epoch': {
         backup!.apply(m.image);
+        if (m.image.epoch === 0) releaseInitialHold(ctrl);
         if (m.image.verifySums !== undefined) {
           const bad = backup!.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
@@ -131,6 +132,12 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   hist.copy.destroy();
   hist.faultService.destroy();
   return { results, pause: hist.pause };
+}
+
+/** The backup has copied the initial image out of guest RAM: the vCPUs may start. */
+export function releaseInitialHold(ctrl: Int32Array): void {
+  Atomics.store(ctrl, CTRL_INITIAL_HOLD, 0);
+  Atomics.notify(ctrl, CTRL_INITIAL_HOLD);
 }
 
 /** native mode has no checkpointer: main releases the vCPUs once they have initialised. */
