@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { COPY_ENGINES, type CopyEngineName } from '../checkpoint/copy-engine.js';
@@ -84,6 +85,8 @@ export const RUN_FLAGS = {
   'pause-timeout-ms': { type: 'string' },
   script: { type: 'string' },
   opt: { type: 'string' },
+  trace: { type: 'string' },
+  ifetch: { type: 'boolean' },
 } as const;
 
 export type RunFlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -134,6 +137,9 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   const options: Record<string, string | number | boolean> = {};
   if (v.script !== undefined) options.script = v.script;
   if (workload === 'script' && options.script === undefined) throw new ConfigError('--script', 'the script workload needs --script "r0 w0 ..."');
+  if (v.trace !== undefined) options.trace = checkTraceFile(v.trace);
+  if (v.ifetch !== undefined) options.ifetch = v.ifetch;
+  if (workload === 'trace' && options.trace === undefined) throw new ConfigError('--trace', 'the trace workload needs --trace FILE (valgrind lackey output, plain or .gz)');
   return {
     workload, mode, vcpus, memBytes, pages, epochMs, epochOps, durationMs, opsPerVcpu,
     seed: v.seed === undefined ? RUN_DEFAULTS.seed : parseCount('--seed', v.seed, 0, 0xffffffff),
@@ -145,4 +151,18 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     pauseTimeoutMs: v['pause-timeout-ms'] === undefined ? RUN_DEFAULTS.pauseTimeoutMs : parseCount('--pause-timeout-ms', v['pause-timeout-ms'], 1),
     options,
   };
+}
+
+/** The trace path if it names a readable file; checked here so a typo fails before any thread starts. */
+function checkTraceFile(path: string): string {
+  if (path.length === 0) throw new ConfigError('--trace', 'empty path');
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError('--trace', code === 'ENOENT' ? `no such file ${path}` : `cannot stat ${path}: ${(e as Error).message}`);
+  }
+  if (!isFile) throw new ConfigError('--trace', `${path} is not a file`);
+  return path;
 }

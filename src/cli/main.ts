@@ -7,6 +7,7 @@ const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
             --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
+            [--trace FILE[.gz] [--ifetch]]   (with --workload trace)
   compare   run workloads under several modes and print a comparison table
             [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
 

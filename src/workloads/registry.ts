@@ -4,14 +4,24 @@ import type { Workload } from './define.js';
 import { gups } from './gups.js';
 import { hotcold } from './hotcold.js';
 import { kv } from './kv.js';
+import { matmul } from './matmul.js';
+import { ptrchase } from './ptrchase.js';
 import { script } from './script.js';
 import { seqwrite } from './seqwrite.js';
+import { sort } from './sort.js';
+import { stream } from './stream.js';
+import { traceWorkload } from './trace/trace-workload.js';
 
-/** Built-in workloads; `script` is the hand-made sequence used by exact-count tests. */
-export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = { seqwrite, gups, hotcold, kv, script };
+/**
+ * Built-in workloads; `script` is the hand-made sequence used by exact-count tests and
+ * `trace` replays a lackey file (--trace), so neither is a standard workload.
+ */
+export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = {
+  seqwrite, stream, gups, hotcold, ptrchase, kv, sort, matmul, script, trace: traceWorkload,
+};
 
 /** The workloads `npm start` and `--workloads all` run. */
-export const STANDARD_WORKLOADS = ['seqwrite', 'gups', 'hotcold', 'kv'] as const;
+export const STANDARD_WORKLOADS = ['seqwrite', 'stream', 'gups', 'hotcold', 'ptrchase', 'kv', 'sort', 'matmul'] as const;
 
 export function isCustomWorkload(name: string): boolean {
   return name.startsWith('.') || name.startsWith('/');

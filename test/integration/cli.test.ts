@@ -24,6 +24,8 @@ describe('hbft CLI', () => {
     [['run', '--seed', '-1'], '--seed'],
     [['run', '--bogus-flag'], '--bogus-flag'],
     [['frobnicate'], 'frobnicate'],
+    [['run', '--workload', 'trace'], '--trace'],
+    [['run', '--workload', 'trace', '--trace', 'no-such-trace.lackey.gz'], '--trace'],
   ];
   for (const [args, flag] of bad) {
     it(`${args.join(' ')} -> exit 2 naming ${flag}`, () => {

@@ -25,7 +25,7 @@ describe('real threads: every workload, 1 and 2 vCPUs, checkpointed and verified
       });
 
       it(`${workload} x${vcpus}: timer epochs`, async () => {
-        const r = await run({ workload, vcpus, mode: 'logdirty', mem: '4MiB', ops: '150000', 'epoch-ms': '3', verify: true });
+        const r = await run({ workload, vcpus, mode: 'logdirty', mem: '4MiB', ops: '30000', 'epoch-ms': '3', verify: true });
         expect(r.backup.consistent).toBe(true);
         expect(r.workload.verified).toBe(true);
         expect(r.epochs).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/cli/config-error.js';
-import { parseFlags, resolveRunConfig, RUN_FLAGS } from '../../src/cli/config.js';
+import { parseFlags, resolveRunConfig, RUN_FLAGS, type RunFlagValues } from '../../src/cli/config.js';
 import { parseDuration, parseSize } from '../../src/cli/units.js';
 
 describe('run config', () => {
@@ -29,6 +29,9 @@ describe('run config', () => {
     [{ duration: 'soon' }, /--duration/],
     [{ ops: '-3' }, /--ops/],
     [{ 'epoch-ms': '10', 'epoch-ops': '5' }, /--epoch-ops: give --epoch-ms or --epoch-ops/],
+    [{ workload: 'trace' }, /--trace: the trace workload needs --trace FILE/],
+    [{ workload: 'trace', trace: 'test/fixtures/traces/no-such.lackey.gz' }, /--trace: no such file test\/fixtures\/traces\/no-such/],
+    [{ workload: 'trace', trace: 'test/fixtures/traces' }, /--trace: test\/fixtures\/traces is not a file/],
   ];
   for (const [flags, msg] of bad) {
     it(`rejects ${JSON.stringify(flags)}`, () => {
@@ -36,6 +39,14 @@ describe('run config', () => {
       expect(() => resolveRunConfig(flags)).toThrow(msg);
     });
   }
+
+  it('--trace and --ifetch go to options', () => {
+    const trace = 'test/fixtures/traces/gzip.lackey.gz';
+    expect(resolveRunConfig({ workload: 'trace', trace }).options).toEqual({ trace });
+    expect(resolveRunConfig({ workload: 'trace', trace, ifetch: true }).options).toEqual({ trace, ifetch: true });
+    const { values } = parseFlags(['--workload', 'trace', '--trace', trace, '--ifetch'], RUN_FLAGS);
+    expect(resolveRunConfig(values as RunFlagValues).options).toEqual({ trace, ifetch: true });
+  });
 
   it('unknown flags name the flag', () => {
     expect(() => parseFlags(['--frobnicate', '1'], RUN_FLAGS)).toThrow(/--frobnicate/);
