@@ -1,8 +1,9 @@
 // Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/checkpoint).
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from '../src/checkpoint/checkpointer.js';
 import { runEpochs } from '../src/checkpoint/checkpointer-loop.js';
 import { createCopyEngine } from '../src/checkpoint/copy-engine.js';
+import { StagingPool } from '../src/checkpoint/staging-pool.js';
 import { attachVm } from '../src/memory/vm-buffers.js';
 import { encodeHistogram, newHistogram, recordUs } from '../src/metrics/histograms.js';
 import type { CheckpointerWorkerData, ThreadMessage } from '../src/run/protocol.js';
@@ -13,7 +14,9 @@ const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.pos
 const vm = attachVm(d.vm);
 const now = () => performance.now();
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
-const cp = new Checkpointer(vm, policy, createCopyEngine(d.copy, d.vm.ram), d.verify, now);
+// This thread never yields to its event loop: poll the return port synchronously.
+const staging = new StagingPool(() => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBuffer | undefined);
+const cp = new Checkpointer(vm, policy, createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging);
 const pause = newHistogram();
 const quiesce = newHistogram();
 const copy = newHistogram();
@@ -28,4 +31,5 @@ runEpochs(vm.ctrl, vm.vcpus, cp, {
   copy: (us) => recordUs(copy, us),
 }, now);
 
+d.stagingReturn.close();
 post({ type: 'checkpointer-done', pauseHist: encodeHistogram(pause), quiesceHist: encodeHistogram(quiesce), copyHist: encodeHistogram(copy) });

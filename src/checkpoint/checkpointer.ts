@@ -6,6 +6,7 @@ import type { PredictorCounts, TrackingPolicy } from '../tracking/policy.js';
 import type { CopyEngine } from './copy-engine.js';
 import type { EpochImage } from './epoch-image.js';
 import { imageChecksums } from './page-checksum.js';
+import { StagingPool } from './staging-pool.js';
 
 export interface CheckpointCounts {
   dirtyPages: number;
@@ -33,6 +34,7 @@ export class Checkpointer {
     private readonly engine: CopyEngine,
     private readonly verify: boolean,
     private readonly now: Clock,
+    private readonly staging: StagingPool = new StagingPool(),
   ) {
     this.allPages = Uint32Array.from({ length: vm.pages }, (_, i) => i);
   }
@@ -61,7 +63,7 @@ export class Checkpointer {
     const t0 = this.now();
     let pages = inPlace;
     if (pages === undefined) {
-      pages = new Uint8Array(pfns.length * PAGE_SIZE);
+      pages = this.staging.take(pfns.length * PAGE_SIZE);
       this.engine.copy(pfns, pages);
     }
     const contexts = this.vm.contexts.map((c) => Float64Array.from(c));

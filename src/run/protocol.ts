@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import type { CopyEngineName } from '../checkpoint/copy-engine.js';
 import type { VmBuffers } from '../memory/vm-buffers.js';
@@ -43,6 +44,8 @@ export interface CheckpointerWorkerData {
   readonly pauseTimeoutMs: number;
   /** First epoch number to use (a resumed guest continues the backup's numbering). */
   readonly firstEpoch: number;
+  /** Staging buffers come back on this port once the backup has applied them. */
+  readonly stagingReturn: MessagePort;
 }
 
 /** Messages from threads to main: a closed union. */

@@ -1,3 +1,4 @@
+import { MessageChannel } from 'node:worker_threads';
 import { BackupImage } from '../backup/backup-image.js';
 import { resumeAll } from '../checkpoint/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
@@ -41,6 +42,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   let cpDone: CheckpointerDone | null = null;
   let stopTimer: NodeJS.Timeout | null = null;
 
+  const stagingPorts = new MessageChannel();
   const threads = new ThreadSet((_role, m) => {
     switch (m.type) {
       case 'vcpu-started':
@@ -56,6 +58,8 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
       case 'epoch': {
         backup!.apply(m.image);
         if (m.image.epoch === 0) releaseInitialHold(ctrl);
+        // Applied: the staging buffer goes back to the checkpointer's pool.
+        else if (m.image.pages.byteLength > 0) stagingPorts.port1.postMessage(m.image.pages.buffer, [m.image.pages.buffer as ArrayBuffer]);
         if (m.image.verifySums !== undefined) {
           const bad = backup!.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
@@ -95,12 +99,12 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
-      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0,
-    } satisfies CheckpointerWorkerData);
+      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, stagingReturn: stagingPorts.port2,
+    } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
   } else {
     void startNative(ctrl, cfg.vcpus);
   }
-  await threads.whenAllExited();
+  await threads.whenAllExited().finally(() => stagingPorts.port1.close());
 
   const perVcpu = vcpuDone.map((d) => d.result);
   const result = combineResults(perVcpu);

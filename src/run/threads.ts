@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import type { ThreadMessage } from './protocol.js';
 import { workerPath } from './worker-path.js';
 
@@ -20,8 +20,8 @@ export class ThreadSet {
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
   }
 
-  spawn(role: string, file: 'vcpu' | 'tracker' | 'checkpointer', workerData: unknown): void {
-    const w = new Worker(workerPath(file), { workerData, name: role });
+  spawn(role: string, file: 'vcpu' | 'tracker' | 'checkpointer', workerData: unknown, transferList: Transferable[] = []): void {
+    const w = new Worker(workerPath(file), { workerData, name: role, transferList });
     this.live.set(role, w);
     w.on('message', (m: ThreadMessage) => {
       if (this.failed) return;
