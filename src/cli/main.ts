@@ -1,18 +1,31 @@
 #!/usr/bin/env node
+import { markThreadForProf } from '../metrics/cpu-profile.js';
 import { ConfigError } from './config-error.js';
 import { compareCommand } from './compare-command.js';
+import { profileCommand } from './profile-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
             --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
+            [--report [PATH]] [--hdr-log PATH] [--cpu-prof [DIR]] [--quiet]
   compare   run workloads under several modes and print a comparison table
-            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
+            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]
+  report    render results JSON files into one HTML page
+            RESULTS.json [more.json ...] [--out PATH] [--title TEXT]
+  profile   re-run a command under node --prof and summarise each thread's ticks
+            [--out DIR] -- run ...`;
+
+/** Errors that are the caller's input, not the emulator's: one line, exit code 2. */
+const USAGE_ERROR_CODES = new Set(['CONFIG', 'REPORT_BAD_INPUT']);
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
   compare: compareCommand,
+  report: reportCommand,
+  profile: profileCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -26,13 +39,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return handler(rest);
 }
 
+markThreadForProf('main');
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`hbft: ${e.message}\n`);
+    if (e instanceof ConfigError || USAGE_ERROR_CODES.has((e as { code?: unknown }).code as string)) {
+      process.stderr.write(`hbft: ${(e as Error).message}\n`);
       process.exitCode = 2;
     } else {
       const err = e as Error & { code?: string };
