@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 import { markThreadForProf } from '../metrics/cpu-profile.js';
 import { ConfigError } from './config-error.js';
-import { compareCommand } from './compare-command.js';
-import { profileCommand } from './profile-command.js';
-import { reportCommand } from './report-command.js';
-import { runCommand } from './run-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
@@ -21,11 +17,14 @@ const USAGE = `usage: hbft <command> [flags]
 /** Errors that are the caller's input, not the emulator's: one line, exit code 2. */
 const USAGE_ERROR_CODES = new Set(['CONFIG', 'REPORT_BAD_INPUT']);
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  run: runCommand,
-  compare: compareCommand,
-  report: reportCommand,
-  profile: profileCommand,
+type Command = (argv: readonly string[]) => Promise<number>;
+
+/** Loaded on use: the report renderer (vega) alone takes about a second to import. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.js')).runCommand,
+  compare: async () => (await import('./compare-command.js')).compareCommand,
+  report: async () => (await import('./report-command.js')).reportCommand,
+  profile: async () => (await import('./profile-command.js')).profileCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -36,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (handler === undefined) throw new ConfigError(command, `unknown command (one of ${Object.keys(COMMANDS).join(', ')})`);
-  return handler(rest);
+  return (await handler())(rest);
 }
 
 markThreadForProf('main');

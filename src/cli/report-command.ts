@@ -1,4 +1,4 @@
-import { defaultReportPath, writeReport } from '../report/write-report.js';
+import { defaultReportPath } from '../report/paths.js';
 import { ConfigError } from './config-error.js';
 import { parseFlags } from './config.js';
 
@@ -14,6 +14,7 @@ export async function reportCommand(argv: readonly string[]): Promise<number> {
   const v = values as Partial<Record<keyof typeof REPORT_FLAGS, string>>;
   if (v.out === '') throw new ConfigError('--out', 'empty path');
   const out = v.out ?? defaultReportPath(positionals);
+  const { writeReport } = await import('../report/write-report.js');
   const written = await writeReport(positionals, out, v.title === undefined ? {} : { title: v.title });
   process.stdout.write(`wrote ${written}\n`);
   return 0;

@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { startCpuProfile, type CpuProfiler } from '../metrics/cpu-profile.js';
 import { HdrIntervalLog } from '../metrics/hdr-interval-log.js';
 import { percentileFile } from '../metrics/histograms.js';
-import { writeReport } from '../report/write-report.js';
 import { runVm, type RunHooks } from '../run/run-vm.js';
 import { ConfigError } from './config-error.js';
 import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
@@ -67,7 +66,11 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     hdrLog.destroy();
     note(`wrote HdrHistogram log ${out.hdrLog}`);
   }
-  if (out.report !== null) note(`wrote report ${await writeReport([results], out.report)}`);
+  if (out.report !== null) {
+    // Imported here: vega is slow to load and most runs write no report.
+    const { writeReport } = await import('../report/write-report.js');
+    note(`wrote report ${await writeReport([results], out.report)}`);
+  }
   if (mainProfiler !== null) {
     await mainProfiler.stop();
     note(`wrote CPU profiles (main, tracker, checkpointer, vcpu-N) in ${out.cpuProfDir}`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defaultRunReportPath, RESULTS_DIR } from '../report/write-report.js';
+import { defaultRunReportPath, RESULTS_DIR } from '../report/paths.js';
 import { ConfigError } from './config-error.js';
 
 /** `hbft run` flags that add outputs and never change what the run does. */

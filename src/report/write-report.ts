@@ -1,11 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ReportError } from './errors.js';
 import { renderReport, type ReportInput, type ReportOptions } from './index.js';
 import { splitInputs } from './input.js';
 
-/** Where `hbft run --report` and `hbft report` write when no path is given. */
-export const RESULTS_DIR = 'results';
+export { defaultReportPath, defaultRunReportPath, RESULTS_DIR } from './paths.js';
 
 /**
  * Reads one results file (`hbft run --json` or `hbft compare --out`) and checks its schema,
@@ -37,24 +36,6 @@ export function loadResultsFile(path: string): ReportInput {
     throw new ReportError('REPORT_BAD_INPUT', `report: ${path}: ${detail}`, { cause: e });
   }
   return input;
-}
-
-/**
- * The default page for a set of inputs: one file gives `NAME.html` next to it, several give
- * `report.html` next to the first.
- */
-export function defaultReportPath(inputPaths: readonly string[]): string {
-  const first = inputPaths[0];
-  if (first === undefined) return join(RESULTS_DIR, 'report.html');
-  if (inputPaths.length > 1) return join(dirname(first), 'report.html');
-  return join(dirname(first), `${basename(first, extname(first))}.html`);
-}
-
-/** The default page of one run: results/run-<workload>-<mode>.html. */
-export function defaultRunReportPath(workload: string, mode: string): string {
-  // A custom workload is a module path: keep only its name, so the file lands in results/.
-  const name = basename(workload, extname(workload)).replace(/[^A-Za-z0-9_.-]+/g, '_');
-  return join(RESULTS_DIR, `run-${name}-${mode}.html`);
 }
 
 /**
