@@ -5,11 +5,15 @@ import { runEpochs } from '../src/checkpoint/checkpointer-loop.js';
 import { createCopyEngine } from '../src/checkpoint/copy-engine.js';
 import { StagingPool } from '../src/checkpoint/staging-pool.js';
 import { attachVm } from '../src/memory/vm-buffers.js';
-import { encodeHistogram, newHistogram, recordUs } from '../src/metrics/histograms.js';
-import type { CheckpointerWorkerData, ThreadMessage } from '../src/run/protocol.js';
+import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
+import { recordUs } from '../src/metrics/histograms.js';
+import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
+import { wallMs, type CheckpointerWorkerData, type ThreadMessage } from '../src/run/protocol.js';
 import { createPolicy } from '../src/tracking/modes.js';
 
 const d = workerData as CheckpointerWorkerData;
+markThreadForProf('checkpointer');
+const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, 'checkpointer');
 const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 const vm = attachVm(d.vm);
 const now = () => performance.now();
@@ -17,19 +21,28 @@ const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
 const staging = new StagingPool(() => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBuffer | undefined);
 const cp = new Checkpointer(vm, policy, createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging);
-const pause = newHistogram();
-const quiesce = newHistogram();
-const copy = newHistogram();
+const grid = d.intervals;
+const hists = new IntervalHistograms(['pause', 'quiesce', 'copy'], grid?.intervalMs ?? null, () => wallMs() - (grid?.runStartWallMs ?? 0));
+const { pause, quiesce, copy } = hists.current;
 
 runEpochs(vm.ctrl, vm.vcpus, cp, {
   epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000, firstEpoch: d.firstEpoch,
 }, {
-  // The staging area moves to main without a copy (epoch 0 is a view of shared guest RAM).
-  epoch: (image, record) => post({ type: 'epoch', image, record }, image.pages.buffer instanceof ArrayBuffer ? [image.pages.buffer] : []),
+  epoch: (image, record) => {
+    // The staging area moves to main without a copy (epoch 0 is a view of shared guest RAM).
+    post({ type: 'epoch', image, record }, image.pages.buffer instanceof ArrayBuffer ? [image.pages.buffer] : []);
+    // After the vCPUs resumed, so a rotation never lengthens a pause.
+    const intervals = hists.rotateIfDue();
+    if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
+  },
   pause: (us) => recordUs(pause, us),
   quiesce: (us) => recordUs(quiesce, us),
   copy: (us) => recordUs(copy, us),
 }, now);
 
 d.stagingReturn.close();
-post({ type: 'checkpointer-done', pauseHist: encodeHistogram(pause), quiesceHist: encodeHistogram(quiesce), copyHist: encodeHistogram(copy) });
+if (grid !== null) post({ type: 'hdr-intervals', intervals: hists.finish() });
+const totals = hists.encodedTotals();
+post({ type: 'checkpointer-done', pauseHist: totals.pause, quiesceHist: totals.quiesce, copyHist: totals.copy });
+hists.destroy();
+await profiler?.stop();

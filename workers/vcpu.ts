@@ -3,7 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TrackedMemory, UntrackedMemory } from '../src/memory/access.js';
 import { CTX_OPS_DONE, CTX_WORKLOAD } from '../src/memory/layout.js';
 import { attachVm } from '../src/memory/vm-buffers.js';
-import { encodeHistogram, newHistogram, recordUs } from '../src/metrics/histograms.js';
+import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
+import { recordUs } from '../src/metrics/histograms.js';
+import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
@@ -12,6 +14,9 @@ import { loadWorkload } from '../src/workloads/registry.js';
 import { workloadParams } from '../src/workloads/params.js';
 
 const d = workerData as VcpuWorkerData;
+const role = `vcpu-${d.vcpu}`;
+markThreadForProf(role);
+const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, role);
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
 const vm = attachVm(d.vm);
 const workload = await loadWorkload(d.workload);
@@ -21,11 +26,18 @@ const regs = ctx.subarray(CTX_WORKLOAD);
 const plain = new UntrackedMemory(vm);
 if (!d.restored) workload.init(plain, regs, params);
 
-const faultService = newHistogram();
+const grid = d.intervals;
+const hists = new IntervalHistograms(['faultService'], grid?.intervalMs ?? null, () => wallMs() - (grid?.runStartWallMs ?? 0));
+// The fault path records into one fixed histogram; rotation resets it in place.
+const faultService = hists.current.faultService;
 const now = () => performance.now();
 const mem = d.mode === 'native'
   ? plain
   : new TrackedMemory(vm, new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, (us) => recordUs(faultService, us), now), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
+const shipIntervals = () => {
+  const intervals = hists.rotateIfDue();
+  if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
+};
 
 let startedAt = 0;
 runVcpu({
@@ -35,13 +47,16 @@ runVcpu({
     startedAt = wallMs();
     post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });
   },
+  onStep: grid === null ? undefined : shipIntervals,
 });
 const finishedAt = wallMs();
+if (grid !== null) post({ type: 'hdr-intervals', intervals: hists.finish() });
 // Read-only from here: the final checkpoint may be copying guest RAM.
 post({
   type: 'vcpu-done', vcpu: d.vcpu, ops: ctx[CTX_OPS_DONE], startedAt, finishedAt,
   result: workload.result(plain, regs, params),
   verified: workload.verify ? workload.verify(plain, regs, params) : null,
-  faultServiceHist: encodeHistogram(faultService),
+  faultServiceHist: hists.encodedTotals().faultService,
 });
-faultService.destroy();
+hists.destroy();
+await profiler?.stop();

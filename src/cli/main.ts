@@ -1,19 +1,31 @@
 #!/usr/bin/env node
+import { markThreadForProf } from '../metrics/cpu-profile.js';
 import { ConfigError } from './config-error.js';
-import { compareCommand } from './compare-command.js';
-import { runCommand } from './run-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
             --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
             [--trace FILE[.gz] [--ifetch]]   (with --workload trace)
+            [--report [PATH]] [--hdr-log PATH] [--cpu-prof [DIR]] [--quiet]
   compare   run workloads under several modes and print a comparison table
-            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
+            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]
+  report    render results JSON files into one HTML page
+            RESULTS.json [more.json ...] [--out PATH] [--title TEXT]
+  profile   re-run a command under node --prof and summarise each thread's ticks
+            [--out DIR] -- run ...`;
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
-  run: runCommand,
-  compare: compareCommand,
+/** Errors that are the caller's input, not the emulator's: one line, exit code 2. */
+const USAGE_ERROR_CODES = new Set(['CONFIG', 'REPORT_BAD_INPUT']);
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+/** Loaded on use: the report renderer (vega) alone takes about a second to import. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.js')).runCommand,
+  compare: async () => (await import('./compare-command.js')).compareCommand,
+  report: async () => (await import('./report-command.js')).reportCommand,
+  profile: async () => (await import('./profile-command.js')).profileCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -24,16 +36,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (handler === undefined) throw new ConfigError(command, `unknown command (one of ${Object.keys(COMMANDS).join(', ')})`);
-  return handler(rest);
+  return (await handler())(rest);
 }
 
+markThreadForProf('main');
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`hbft: ${e.message}\n`);
+    if (e instanceof ConfigError || USAGE_ERROR_CODES.has((e as { code?: unknown }).code as string)) {
+      process.stderr.write(`hbft: ${(e as Error).message}\n`);
       process.exitCode = 2;
     } else {
       const err = e as Error & { code?: string };

@@ -1,17 +1,51 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { startCpuProfile, type CpuProfiler } from '../metrics/cpu-profile.js';
+import { HdrIntervalLog } from '../metrics/hdr-interval-log.js';
 import { percentileFile } from '../metrics/histograms.js';
-import { runVm } from '../run/run-vm.js';
+import { runVm, type RunHooks } from '../run/run-vm.js';
 import { ConfigError } from './config-error.js';
-import { RUN_FLAGS, parseFlags, resolveRunConfig, type RunFlagValues } from './config.js';
+import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
+import { expandOptionalValues } from './optional-value.js';
+import { createProgress } from './progress.js';
+import {
+  HDR_INTERVAL_MS, OPTIONAL_VALUE_FLAGS, RUN_OUTPUT_FLAGS, resolveRunOutputs, type RunOutputFlagValues,
+} from './run-outputs.js';
 import { formatSummary } from './summary.js';
+
+const FLAGS = { ...RUN_FLAGS, ...RUN_OUTPUT_FLAGS } as const;
+
+/** Epochs a deterministic run will take; timer runs have no exact count. */
+function expectedEpochs(cfg: ResolvedConfig): number | undefined {
+  if (cfg.epochOps === null || cfg.opsPerVcpu === null) return undefined;
+  return Math.ceil(cfg.opsPerVcpu / cfg.epochOps);
+}
 
 /** `hbft run ...`: one workload under one mode; summary on stdout, JSON where asked. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, RUN_FLAGS);
+  const { values, positionals } = parseFlags(expandOptionalValues(argv, OPTIONAL_VALUE_FLAGS), FLAGS);
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument');
   const cfg = resolveRunConfig(values as RunFlagValues);
-  const { results, pause } = await runVm(cfg);
+  const out = resolveRunOutputs(values as RunOutputFlagValues, cfg.workload, cfg.mode);
+  // With --json - stdout is the JSON alone, so paths written go to stderr.
+  const note = (line: string) => (cfg.json === '-' ? process.stderr : process.stdout).write(line + '\n');
+
+  const mainProfiler: CpuProfiler | null = out.cpuProfDir === null ? null : await startCpuProfile(out.cpuProfDir, 'main');
+  const hdrLog = out.hdrLog === null ? null : new HdrIntervalLog();
+  const progress = createProgress({ label: 'run', quiet: out.quiet, total: expectedEpochs(cfg) });
+  progress.update({ workload: cfg.workload, mode: cfg.mode, epoch: 0 });
+  const hooks: RunHooks = {
+    onEpoch: (record) => progress.update({ epoch: record.epoch }),
+    ...(hdrLog === null ? {} : { intervals: { intervalMs: HDR_INTERVAL_MS, onIntervals: (ivs) => ivs.forEach((iv) => hdrLog.add(iv)) } }),
+    ...(out.cpuProfDir === null ? {} : { cpuProfDir: out.cpuProfDir }),
+  };
+  let run: Awaited<ReturnType<typeof runVm>>;
+  try {
+    run = await runVm(cfg, hooks);
+  } finally {
+    progress.stop();
+  }
+  const { results, pause } = run;
   const text = JSON.stringify(results, null, 2);
   if (cfg.json === '-') {
     process.stdout.write(text + '\n');
@@ -22,10 +56,25 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       writeFileSync(cfg.json, text + '\n');
       const hgrm = cfg.json.replace(/\.json$/, '') + '.pause.hgrm';
       writeFileSync(hgrm, percentileFile(pause));
-      process.stdout.write(`wrote ${cfg.json} and ${hgrm}\n`);
+      note(`wrote ${cfg.json} and ${hgrm}`);
     }
   }
   pause.destroy();
+  if (hdrLog !== null && out.hdrLog !== null) {
+    mkdirSync(dirname(out.hdrLog), { recursive: true });
+    writeFileSync(out.hdrLog, hdrLog.render(run.startWallMs, `hbft-emu run ${cfg.workload} ${cfg.mode}`));
+    hdrLog.destroy();
+    note(`wrote HdrHistogram log ${out.hdrLog}`);
+  }
+  if (out.report !== null) {
+    // Imported here: vega is slow to load and most runs write no report.
+    const { writeReport } = await import('../report/write-report.js');
+    note(`wrote report ${await writeReport([results], out.report)}`);
+  }
+  if (mainProfiler !== null) {
+    await mainProfiler.stop();
+    note(`wrote CPU profiles (main, tracker, checkpointer, vcpu-N) in ${out.cpuProfDir}`);
+  }
   const bad = results.backup.consistent === false || results.workload.verified === false;
   return bad ? 1 : 0;
 }

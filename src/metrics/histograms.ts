@@ -6,12 +6,16 @@ export type { Histogram };
 
 let wasmReady = false;
 
-/** A microsecond histogram on the WebAssembly build; call once per thread before use. */
-export function newHistogram(): Histogram {
+function ensureWasm(): void {
   if (!wasmReady) {
     hdr.initWebAssemblySync();
     wasmReady = true;
   }
+}
+
+/** A microsecond histogram on the WebAssembly build; call once per thread before use. */
+export function newHistogram(): Histogram {
+  ensureWasm();
   return hdr.build({ useWebAssembly: true, numberOfSignificantValueDigits: 3, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, autoResize: true });
 }
 
@@ -24,11 +28,17 @@ export function encodeHistogram(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** Decode one histogram a thread sent (WebAssembly build; the caller destroys it). */
+export function decodeHistogram(encoded: string): Histogram {
+  ensureWasm();
+  return hdr.decodeFromCompressedBase64(encoded, 32, true);
+}
+
 /** Decode per-thread histograms and add them into one (on main). */
 export function mergeHistograms(encoded: readonly string[]): Histogram {
   const total = newHistogram();
   for (const e of encoded) {
-    const part = hdr.decodeFromCompressedBase64(e, 32, true);
+    const part = decodeHistogram(e);
     total.add(part);
     part.destroy();
   }

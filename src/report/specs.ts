@@ -11,6 +11,8 @@ const FAULT_KINDS = ['read', 'write'];
 const FAULT_COLOURS = ['#4c78a8', '#e45756'];
 /** guards the decade count against 1/(1-0.999) = 1000.0000000000009 */
 const LOG_EPSILON = 1e-9;
+/** Epochs are whole numbers: a short run must not get ticks at 1.4, 1.8, ... */
+const EPOCH_AXIS = { tickMinStep: 1, format: 'd' } as const;
 
 /** Axis titles, exported so tests and docs name the same text the charts show. */
 export const AXIS_TITLES = {
@@ -69,7 +71,7 @@ export function pauseDistributionChart(rows: DistributionRow[], series: string[]
 
 export function epochTimelineChart(rows: EpochRow[], series: string[], legend: string): ChartDef {
   const title = 'Pause time and dirty pages per epoch';
-  const x = { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch } as const;
+  const x = { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch, axis: EPOCH_AXIS } as const;
   const color = { field: 'series', type: 'nominal', title: legend, sort: series } as const;
   return {
     id: 'epoch-timeline',
@@ -116,7 +118,7 @@ export function faultsChart(rows: FaultRow[], series: string[]): ChartDef {
         height: FAULT_ROW_HEIGHT,
         mark: { type: 'area', interpolate: 'step-after', opacity: 0.85 },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch },
+          x: { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch, axis: EPOCH_AXIS },
           y: { field: 'count', type: 'quantitative', title: AXIS_TITLES.faults, stack: 'zero' },
           color: {
             field: 'kind',

@@ -2,13 +2,27 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import type { CopyEngineName } from '../checkpoint/copy-engine.js';
 import type { VmBuffers } from '../memory/vm-buffers.js';
+import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord } from '../metrics/results.js';
 import type { Mode, TrackedMode } from '../tracking/policy.js';
 
 export type WorkloadOptions = Readonly<Record<string, string | number | boolean>>;
 
+/** `--hdr-log`: threads cut their histograms into intervals on this grid. */
+export interface IntervalGrid {
+  /** wall-clock ms (wallMs()) at which interval 0 starts */
+  readonly runStartWallMs: number;
+  readonly intervalMs: number;
+}
+
+/** Fields every thread's workerData carries for the optional outputs of a run. */
+interface OutputData {
+  /** `--cpu-prof`: the directory for this thread's `.cpuprofile`, or null */
+  readonly cpuProf: string | null;
+}
+
 /** workerData of each thread role. */
-export interface VcpuWorkerData {
+export interface VcpuWorkerData extends OutputData {
   readonly role: 'vcpu';
   readonly vm: VmBuffers;
   readonly vcpu: number;
@@ -22,9 +36,10 @@ export interface VcpuWorkerData {
   readonly spin: number;
   /** Failover: contexts and RAM are already the committed image; skip init. */
   readonly restored: boolean;
+  readonly intervals: IntervalGrid | null;
 }
 
-export interface TrackerWorkerData {
+export interface TrackerWorkerData extends OutputData {
   readonly role: 'tracker';
   readonly vm: VmBuffers;
   readonly mode: TrackedMode;
@@ -32,7 +47,7 @@ export interface TrackerWorkerData {
   readonly spin: number;
 }
 
-export interface CheckpointerWorkerData {
+export interface CheckpointerWorkerData extends OutputData {
   readonly role: 'checkpointer';
   readonly vm: VmBuffers;
   readonly mode: TrackedMode;
@@ -46,6 +61,7 @@ export interface CheckpointerWorkerData {
   readonly firstEpoch: number;
   /** Staging buffers come back on this port once the backup has applied them. */
   readonly stagingReturn: MessagePort;
+  readonly intervals: IntervalGrid | null;
 }
 
 /** Messages from threads to main: a closed union. */
@@ -63,7 +79,9 @@ export type ThreadMessage =
     }
   | { readonly type: 'epoch'; readonly image: EpochImage; readonly record: EpochRecord }
   | { readonly type: 'checkpointer-done'; readonly pauseHist: string; readonly quiesceHist: string; readonly copyHist: string }
-  | { readonly type: 'tracker-done'; readonly serviced: number };
+  | { readonly type: 'tracker-done'; readonly serviced: number }
+  /** `--hdr-log`: closed intervals, sent when a thread rotates its histograms */
+  | { readonly type: 'hdr-intervals'; readonly intervals: readonly ClosedInterval[] };
 
 /** Wall-clock ms shared by all threads (each thread's performance.now() has its own origin). */
 export function wallMs(): number {

@@ -6,23 +6,35 @@ import { UntrackedMemory } from '../memory/access.js';
 import { CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
 import { allocateVm } from '../memory/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
+import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
 import { stopTracker } from '../tracking/tracker-loop.js';
 import { combineResults, workloadParams } from '../workloads/params.js';
 import { loadWorkload } from '../workloads/registry.js';
-import type { CheckpointerWorkerData, ThreadMessage, TrackerWorkerData, VcpuWorkerData } from './protocol.js';
+import {
+  wallMs, type CheckpointerWorkerData, type IntervalGrid, type ThreadMessage, type TrackerWorkerData, type VcpuWorkerData,
+} from './protocol.js';
 import { referenceResult } from './reference.js';
 import { buildResults } from './results-builder.js';
 import { ThreadSet } from './threads.js';
 
 export interface RunHooks {
   onEpoch?(record: EpochRecord): void;
+  /**
+   * `--hdr-log`: threads cut their histograms into `intervalMs` intervals and every
+   * closed interval comes here (times in ms since `RunOutput.startWallMs`).
+   */
+  intervals?: { readonly intervalMs: number; onIntervals(intervals: readonly ClosedInterval[]): void };
+  /** `--cpu-prof`: every thread writes `<role>.cpuprofile` into this directory. */
+  cpuProfDir?: string;
 }
 
 export interface RunOutput {
   readonly results: RunResults;
   /** Merged histograms, for .hgrm files and reports; the caller destroys them. */
   readonly pause: Histogram;
+  /** wallMs() when the run began: interval 0 of an HdrHistogram log starts here. */
+  readonly startWallMs: number;
 }
 
 type VcpuDone = Extract<ThreadMessage, { type: 'vcpu-done' }>;
@@ -30,6 +42,11 @@ type CheckpointerDone = Extract<ThreadMessage, { type: 'checkpointer-done' }>;
 
 /** Run one workload under one mode: spawn the threads, feed the backup, build the results. */
 export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<RunOutput> {
+  const startWallMs = wallMs();
+  const intervals: IntervalGrid | null = hooks.intervals === undefined
+    ? null
+    : { runStartWallMs: startWallMs, intervalMs: hooks.intervals.intervalMs };
+  const cpuProf = hooks.cpuProfDir ?? null;
   const workload = await loadWorkload(cfg.workload);
   const vm = allocateVm(cfg.pages, cfg.vcpus);
   const ctrl = new Int32Array(vm.ctrl);
@@ -79,6 +96,9 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         break;
       case 'tracker-done':
         break;
+      case 'hdr-intervals':
+        hooks.intervals?.onIntervals(m.intervals);
+        break;
     }
   }, () => {
     Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
@@ -90,16 +110,17 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     const data: VcpuWorkerData = {
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-      spin: cfg.spin, restored: false,
+      spin: cfg.spin, restored: false, intervals, cpuProf,
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
   }
   if (tracked) {
     const mode = cfg.mode as TrackerWorkerData['mode'];
-    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin } satisfies TrackerWorkerData);
+    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
-      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, stagingReturn: stagingPorts.port2,
+      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, intervals, cpuProf,
+      stagingReturn: stagingPorts.port2,
     } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
   } else {
     void startNative(ctrl, cfg.vcpus);
@@ -135,7 +156,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   hist.quiesce.destroy();
   hist.copy.destroy();
   hist.faultService.destroy();
-  return { results, pause: hist.pause };
+  return { results, pause: hist.pause, startWallMs };
 }
 
 /** The backup has copied the initial image out of guest RAM: the vCPUs may start. */

@@ -21,6 +21,9 @@ export interface VcpuRun {
   readonly stepOps: number;
   /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
   readonly onStart?: () => void;
+  /** Called after every step (every stepOps operations), never inside one: the place for
+   * per-second bookkeeping (rotating interval histograms) off the fault path. */
+  readonly onStep?: () => void;
 }
 
 /**
@@ -52,7 +55,7 @@ function finish(ctrl: Int32Array, vcpu: number): void {
  * is used up, until the operation limit, REQ_STOP, or the workload's own end.
  */
 export function runVcpu(r: VcpuRun): void {
-  const { ctrl, vcpu, ctx, regs, mem, workload, params, opsLimit, epochOps, stepOps } = r;
+  const { ctrl, vcpu, ctx, regs, mem, workload, params, opsLimit, epochOps, stepOps, onStep } = r;
   park(ctrl, vcpu);
   r.onStart?.();
   let quota = epochOps;
@@ -72,6 +75,7 @@ export function runVcpu(r: VcpuRun): void {
     ctx[CTX_OPS_DONE] = done + ran;
     quota -= ran;
     if (ran < budget) break; // the workload has ended
+    if (onStep !== undefined) onStep();
   }
   finish(ctrl, vcpu);
 }

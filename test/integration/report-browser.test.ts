@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +24,11 @@ const CHROMIUM_ARGS = [
 const OUT_DIR = resolve('results');
 const REPORT_PATH = join(OUT_DIR, 'report-browser.html');
 const SCREENSHOT_PATH = join(OUT_DIR, 'report-browser.png');
+/** A report from a real run, through the CLI, as a user makes one. */
+const RUN_REPORT_PATH = join(OUT_DIR, 'run-report-browser.html');
+const RUN_SCREENSHOT_PATH = join(OUT_DIR, 'run-report-browser.png');
+const CLI = resolve('dist/src/cli/main.js');
+const RUN_CHARTS = ['pause-distribution', 'epoch-timeline', 'faults-per-epoch'];
 
 const inputs = [...RUN_FIXTURES.map(loadRun), loadCompare()];
 const charts = planCharts(splitInputs(inputs));
@@ -107,6 +113,30 @@ describe('report in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
     expect(failedRequests).toEqual([]);
     expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('shows a report that `hbft run --report` wrote from a real run', async () => {
+    const run = spawnSync(process.execPath, [CLI, 'run', '--workload', 'hotcold', '--mode', 'logdirty', '--duration', '3s',
+      '--mem', '64MiB', '--report', RUN_REPORT_PATH], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`wrote report ${RUN_REPORT_PATH}`);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(pathToFileURL(RUN_REPORT_PATH).href, { waitUntil: 'load' });
+    const ids = await page.locator('figure[data-chart]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chart')));
+    expect(ids).toEqual(RUN_CHARTS);
+    for (const id of RUN_CHARTS) {
+      // at least one drawn data mark per chart: a line or an area with a path
+      expect(await page.locator(`figure[data-chart="${id}"] svg g.role-mark path`).count(), id).toBeGreaterThan(0);
+    }
+    expect((await page.locator('header').textContent()) ?? '').toContain('hotcold');
+    await page.screenshot({ path: RUN_SCREENSHOT_PATH, fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
