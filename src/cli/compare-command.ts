@@ -50,11 +50,16 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument (input files go after --merge)');
   const { sweep, shard, out } = resolveCompare(v, process.env);
   const runConfigs = new Map(sweep.workloads.flatMap((w) => sweep.configs.map((c) => [key(w, c), runConfigFor(sweep, w, c)] as const)));
+  const started = performance.now();
   const results = await runSweep(sweep, shard, async (job) => {
+    const t0 = performance.now();
     const { results: r, pause } = await runVm(runConfigs.get(key(job.workload, job.config)) as ResolvedConfig);
     pause.destroy();
+    // wall time per run, so the cost of a bigger sweep can be estimated from a small one
+    process.stderr.write(`    ${Math.round(r.throughput.opsPerSec).toLocaleString('en-US')} ops/s, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return r;
   }, (line) => process.stderr.write(`${line}\n`));
+  process.stderr.write(`${results.rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   writeOutputs(out, results);
   return reportFailures(results);
 }

@@ -7,8 +7,13 @@ const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
             --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
-  compare   run workloads under several modes and print a comparison table
-            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
+  compare   run workloads under several modes (interleaved) and write NAME.json/.csv/.md
+            [--workloads a,b|all] [--modes native,logdirty,rfr,wfp,all] [--epoch-ms 25]
+            [--duration 1s] [--mem 32MiB] [--vcpus N] [--repeat R] [--seed S]
+            [--shard i/n | --shard auto [--shards N]] [--out results/NAME]
+            (--modes defaults to every mode this build has; \`all\` is wfp + superpage)
+  compare --merge A.json B.json ... --out results/NAME
+            join the shards of one sweep (docs/sweeps.md)`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
