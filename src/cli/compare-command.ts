@@ -28,7 +28,7 @@ const COMPARE_FLAGS = {
   out: { type: 'string' },
   merge: { type: 'boolean' },
 } as const;
-type CompareFlagValues = { [K in keyof typeof COMPARE_FLAGS]?: (typeof COMPARE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+export type CompareFlagValues = { [K in keyof typeof COMPARE_FLAGS]?: (typeof COMPARE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** Sized so that `npm start` (every standard workload under every mode) stays short. */
 export const COMPARE_DEFAULTS = { duration: '1s', mem: '32MiB', repeat: 1, out: 'results/compare' } as const;
@@ -83,7 +83,10 @@ export function resolveCompare(v: CompareFlagValues, env: Readonly<Record<string
   };
   // The run validator owns the rest (page multiples, vCPUs per page, ...): ask it now.
   for (const w of workloads) for (const c of configs) runConfigFor(sweep, w, c, v.mem);
-  return { sweep, shard: resolveShard(v.shard, v.shards, env), out: outPath(v.out) };
+  const shard = resolveShard(v.shard, v.shards, env);
+  // Shards left on the default name would overwrite each other on a shared disk.
+  const out = v.out === undefined && shard.count > 1 ? `${COMPARE_DEFAULTS.out}-${shard.index}` : outPath(v.out);
+  return { sweep, shard, out };
 }
 
 function runConfigFor(sweep: CompareSweep, workload: string, c: CompareConfigSpec, memText?: string): ResolvedConfig {
