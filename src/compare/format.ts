@@ -19,12 +19,14 @@ const CSV_HEADER = [
 
 /** One line per workload and configuration; an empty cell where a ratio has no base. */
 export function toCsv(summary: readonly SummaryRow[]): string {
-  const cells = (s: Spread | null, digits: number): string[] =>
-    s === null ? ['', '', ''] : [s.median, s.min, s.max].map((x) => String(round(x, digits)));
+  const cells = (s: Spread | null, show: (x: number) => string): string[] => (s === null ? ['', '', ''] : [s.median, s.min, s.max].map(show));
+  // ratios keep 4 significant digits, so a slowdown to 1e-5 of native stays visible
+  const sig4 = (x: number): string => String(Number(x.toPrecision(4)));
+  const whole = (x: number): string => String(Math.round(x));
   const lines = summary.map((r) => [
     r.workload, r.mode, r.trackingMode, r.copy, String(r.repeats),
-    ...cells(r.opsPerSec, 0), ...cells(r.normalized, 4), ...cells(r.speedup, 4),
-    r.gain?.name ?? '', r.gain?.over ?? '', ...cells(r.gain?.value ?? null, 4),
+    ...cells(r.opsPerSec, whole), ...cells(r.normalized, sig4), ...cells(r.speedup, sig4),
+    r.gain?.name ?? '', r.gain?.over ?? '', ...cells(r.gain?.value ?? null, sig4),
     ...[r.readFaultsPerEpoch, r.writeFaultsPerEpoch, r.dirtyPagesPerEpoch].map((x) => String(round(x, 2))),
     String(r.pauseP50Us), String(r.pauseP99Us),
   ].map(csvEscape).join(','));
@@ -88,7 +90,8 @@ export function describeSweep(s: CompareSweep, shard: CompareShard): string {
 
 function ratio(s: Spread | null, suffix: string): string {
   if (s === null) return '-';
-  const f = (x: number): string => x.toFixed(2);
+  // two decimals, or two significant digits below 0.1 so that a tiny ratio is not 0.00
+  const f = (x: number): string => (Math.abs(x) >= 0.1 || x === 0 ? x.toFixed(2) : x.toPrecision(2));
   return s.n > 1 && f(s.min) !== f(s.max) ? `${f(s.median)}${suffix} (${f(s.min)}–${f(s.max)})` : `${f(s.median)}${suffix}`;
 }
 

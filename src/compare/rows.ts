@@ -32,7 +32,8 @@ export function rowFromRun(job: Job, r: RunResults): CompareRow {
  */
 export function normalizeGroup(rows: readonly CompareRow[]): CompareRow[] {
   const native = rows.find((r) => r.mode === NATIVE)?.opsPerSec;
-  return rows.map((r) => ({ ...r, normalized: native ? round(r.opsPerSec / native, 4) : null }));
+  // Full precision: a heavy slowdown (1e-5 of native on a loaded box) must not round to 0.
+  return rows.map((r) => ({ ...r, normalized: native ? r.opsPerSec / native : null }));
 }
 
 export function round(x: number, digits: number): number {

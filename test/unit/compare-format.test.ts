@@ -74,3 +74,16 @@ describe('toCsv and markdown', () => {
     expect(md).toContain('shard 1/4 (partial)');
   });
 });
+
+describe('tiny ratios', () => {
+  it('a slowdown to 1e-5 of native is shown, not rounded to zero', () => {
+    const rows = normalizeGroup([
+      rowOf({ workload: 'gups', mode: 'native', repeat: 0, opsPerSec: 20_000_000, epochs: 0 }),
+      rowOf({ workload: 'gups', mode: 'logdirty', repeat: 0, opsPerSec: 1_000 }),
+    ]);
+    expect(rows[1].normalized).toBe(5e-5);
+    const s = summarize(rows);
+    expect(markdownTable(s).split('\n')[3]).toMatch(/\| +0\.000050 \|/);
+    expect(toCsv(s).split('\n')[2].split(',')[8]).toBe('0.00005');
+  });
+});
