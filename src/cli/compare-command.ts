@@ -1,10 +1,18 @@
-import { MODES, type Mode } from '../tracking/policy.js';
-import { STANDARD_WORKLOADS } from '../workloads/registry.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { summarize } from '../compare/aggregate.js';
+import { availableConfigs, whyUnavailable } from '../compare/configs.js';
+import { CompareError } from '../compare/errors.js';
+import { markdownTable, toCsv, toMarkdown } from '../compare/format.js';
+import { mergeCompare } from '../compare/merge.js';
+import { resolveShard } from '../compare/shard.js';
+import { runSweep } from '../compare/sweep-runner.js';
+import type { CompareConfigSpec, CompareResults, CompareShard, CompareSweep } from '../metrics/compare-results.js';
 import { runVm } from '../run/run-vm.js';
-import type { RunResults } from '../metrics/results.js';
+import { isCustomWorkload, STANDARD_WORKLOADS } from '../workloads/registry.js';
 import { ConfigError } from './config-error.js';
-import { parseFlags, resolveRunConfig } from './config.js';
-import { fmt, formatTable } from './summary.js';
+import { parseFlags, resolveRunConfig, RUN_DEFAULTS, type ResolvedConfig } from './config.js';
+import { parseCount, parseDuration, parseSize } from './units.js';
 
 const COMPARE_FLAGS = {
   workloads: { type: 'string' },
@@ -14,58 +22,160 @@ const COMPARE_FLAGS = {
   vcpus: { type: 'string' },
   'epoch-ms': { type: 'string' },
   seed: { type: 'string' },
+  repeat: { type: 'string' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  out: { type: 'string' },
+  merge: { type: 'boolean' },
 } as const;
+export type CompareFlagValues = { [K in keyof typeof COMPARE_FLAGS]?: (typeof COMPARE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
-export const COMPARE_DEFAULTS = { duration: '2s', mem: '64MiB' } as const;
+/** Sized so that `npm start` (every standard workload under every mode) stays short. */
+export const COMPARE_DEFAULTS = { duration: '1s', mem: '32MiB', repeat: 1, out: 'results/compare' } as const;
 
-function list(flag: string, text: string | undefined, all: readonly string[], fallback: readonly string[]): string[] {
-  if (text === undefined) return [...fallback];
-  if (text === 'all') return [...all];
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const i of items) if (!all.includes(i)) throw new ConfigError(flag, `unknown "${i}" (one of ${all.join(', ')}, or all)`);
-  if (items.length === 0) throw new ConfigError(flag, 'empty list');
+/** Flags that define a sweep: a merge takes its sweep from its inputs instead. */
+const SWEEP_FLAGS = ['workloads', 'modes', 'duration', 'mem', 'vcpus', 'epoch-ms', 'seed', 'repeat', 'shard', 'shards'] as const;
+
+export interface ResolvedCompare {
+  readonly sweep: CompareSweep;
+  readonly shard: CompareShard;
+  readonly out: string;
+}
+
+/** `hbft compare`: run a sweep (or one shard of it), or `--merge` shards; write NAME.json/.csv/.md. */
+export async function compareCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, COMPARE_FLAGS);
+  const v = values as CompareFlagValues;
+  if (v.merge === true) return mergeCommand(v, positionals);
+  if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument (input files go after --merge)');
+  const { sweep, shard, out } = resolveCompare(v, process.env);
+  const runConfigs = new Map(sweep.workloads.flatMap((w) => sweep.configs.map((c) => [key(w, c), runConfigFor(sweep, w, c)] as const)));
+  const started = performance.now();
+  const results = await runSweep(sweep, shard, async (job) => {
+    const t0 = performance.now();
+    const { results: r, pause } = await runVm(runConfigs.get(key(job.workload, job.config)) as ResolvedConfig);
+    pause.destroy();
+    // wall time per run, so the cost of a bigger sweep can be estimated from a small one
+    process.stderr.write(`    ${Math.round(r.throughput.opsPerSec).toLocaleString('en-US')} ops/s, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    return r;
+  }, (line) => process.stderr.write(`${line}\n`));
+  process.stderr.write(`${results.rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  writeOutputs(out, results);
+  return reportFailures(results);
+}
+
+function key(workload: string, c: CompareConfigSpec): string {
+  return JSON.stringify([workload, c.name]);
+}
+
+/** Validate, then fill (STYLE 8): every flag checked before the first run starts. */
+export function resolveCompare(v: CompareFlagValues, env: Readonly<Record<string, string | undefined>>): ResolvedCompare {
+  const workloads = workloadList(v.workloads);
+  const configs = configList(v.modes);
+  const sweep: CompareSweep = {
+    workloads, configs,
+    repeat: v.repeat === undefined ? COMPARE_DEFAULTS.repeat : parseCount('--repeat', v.repeat, 1, 1000),
+    epochMs: v['epoch-ms'] === undefined ? RUN_DEFAULTS.epochMs : parseCount('--epoch-ms', v['epoch-ms'], 1, 60_000),
+    durationMs: parseDuration('--duration', v.duration ?? COMPARE_DEFAULTS.duration),
+    memBytes: parseSize('--mem', v.mem ?? COMPARE_DEFAULTS.mem),
+    vcpus: v.vcpus === undefined ? RUN_DEFAULTS.vcpus : parseCount('--vcpus', v.vcpus, 1, 64),
+    seed: v.seed === undefined ? RUN_DEFAULTS.seed : parseCount('--seed', v.seed, 0, 0xffffffff),
+  };
+  // The run validator owns the rest (page multiples, vCPUs per page, ...): ask it now.
+  for (const w of workloads) for (const c of configs) runConfigFor(sweep, w, c, v.mem);
+  const shard = resolveShard(v.shard, v.shards, env);
+  // Shards left on the default name would overwrite each other on a shared disk.
+  const out = v.out === undefined && shard.count > 1 ? `${COMPARE_DEFAULTS.out}-${shard.index}` : outPath(v.out);
+  return { sweep, shard, out };
+}
+
+function runConfigFor(sweep: CompareSweep, workload: string, c: CompareConfigSpec, memText?: string): ResolvedConfig {
+  return resolveRunConfig({
+    workload, mode: c.mode, copy: c.copy, duration: `${sweep.durationMs}ms`, mem: memText ?? String(sweep.memBytes),
+    vcpus: String(sweep.vcpus), 'epoch-ms': String(sweep.epochMs), seed: String(sweep.seed),
+  });
+}
+
+function workloadList(text: string | undefined): string[] {
+  if (text === undefined || text === 'all') return [...STANDARD_WORKLOADS];
+  const items = splitList('--workloads', text);
+  for (const w of items) {
+    if (!isCustomWorkload(w) && !(STANDARD_WORKLOADS as readonly string[]).includes(w)) {
+      throw new ConfigError('--workloads', `unknown "${w}" (one of ${STANDARD_WORKLOADS.join(', ')}, all, or ./path/to/module.js)`);
+    }
+  }
   return items;
 }
 
-/**
- * `hbft compare`: every workload under every mode, modes interleaved within a workload
- * so that machine noise hits them alike; prints throughput relative to native.
- */
-export async function compareCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseFlags(argv, COMPARE_FLAGS);
-  const v = values as Partial<Record<keyof typeof COMPARE_FLAGS, string>>;
-  const workloads = list('--workloads', v.workloads, STANDARD_WORKLOADS, STANDARD_WORKLOADS);
-  const modes = list('--modes', v.modes, MODES, MODES) as Mode[];
-  const rows: string[][] = [];
-  let failed = false;
-  for (const workload of workloads) {
-    const byMode = new Map<Mode, RunResults>();
-    for (const mode of modes) {
-      const cfg = resolveRunConfig({
-        workload, mode, duration: v.duration ?? COMPARE_DEFAULTS.duration, mem: v.mem ?? COMPARE_DEFAULTS.mem,
-        vcpus: v.vcpus, 'epoch-ms': v['epoch-ms'], seed: v.seed,
-      });
-      process.stderr.write(`running ${workload} under ${mode}...\n`);
-      const { results, pause } = await runVm(cfg);
-      pause.destroy();
-      byMode.set(mode, results);
-      if (results.workload.verified === false || results.backup.consistent === false) failed = true;
+/** Default: every configuration this build has. `all` is a configuration (wfp + superpage), not "every mode". */
+function configList(text: string | undefined): CompareConfigSpec[] {
+  const available = availableConfigs();
+  if (text === undefined) return available;
+  return splitList('--modes', text).map((name) => {
+    const c = available.find((a) => a.name === name);
+    if (c === undefined) {
+      throw new ConfigError('--modes', `${whyUnavailable(name)} (available: ${available.map((a) => a.name).join(', ')}; omit --modes for all of them)`);
     }
-    const native = byMode.get('native')?.throughput.opsPerSec;
-    for (const [mode, r] of byMode) {
-      const perEpoch = (n: number) => (r.epochs > 0 ? fmt(n / r.epochs) : '-');
-      rows.push([
-        workload, mode, fmt(r.throughput.opsPerSec),
-        native ? (r.throughput.opsPerSec / native).toFixed(2) : '-',
-        native ? (native / r.throughput.opsPerSec).toFixed(2) + 'x' : '-',
-        r.epochs > 0 ? `${r.pauseUs.p50}` : '-', r.epochs > 0 ? `${r.pauseUs.p99}` : '-',
-        perEpoch(r.faults.read), perEpoch(r.faults.write), r.epochs > 0 ? fmt(r.dirtyPages.perEpoch.mean) : '-',
-      ]);
-    }
+    return c;
+  });
+}
+
+function splitList(flag: string, text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new ConfigError(flag, 'empty list');
+  const dup = items.find((x, i) => items.indexOf(x) !== i);
+  if (dup !== undefined) throw new ConfigError(flag, `"${dup}" is listed twice`);
+  return items;
+}
+
+/** `results/NAME` names three files; a trailing .json is taken as part of the name's spelling. */
+function outPath(text: string | undefined): string {
+  const out = (text ?? COMPARE_DEFAULTS.out).replace(/\.json$/, '');
+  if (out === '' || out.endsWith('/')) throw new ConfigError('--out', `"${text}" names a directory; give results/NAME`);
+  return out;
+}
+
+function mergeCommand(v: CompareFlagValues, files: string[]): number {
+  const given = SWEEP_FLAGS.find((f) => v[f] !== undefined);
+  if (given !== undefined) throw new ConfigError(`--${given}`, 'a merge takes the sweep from its inputs; drop this flag');
+  if (files.length === 0) throw new ConfigError('--merge', 'give the partial NAME.json files to join');
+  if (v.out === undefined) throw new ConfigError('--out', 'a merge needs --out results/NAME');
+  const out = outPath(v.out);
+  const merged = mergeCompare(files.map((file) => ({ file, data: readJson(file) })));
+  writeOutputs(out, merged);
+  return reportFailures(merged);
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CompareError('COMPARE_BAD_INPUT', `merge ${file}: ${(e as Error).message}`, { cause: e });
   }
-  process.stdout.write(formatTable(
-    ['workload', 'mode', 'ops/s', 'vs native', 'slowdown', 'pause p50 us', 'pause p99 us', 'read faults/epoch', 'write faults/epoch', 'dirty pages/epoch'],
-    rows,
-  ) + '\n');
-  return failed ? 1 : 0;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CompareError('COMPARE_BAD_INPUT', `merge ${file}: not JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** NAME.json, NAME.csv and NAME.md; the table also goes to stdout. */
+function writeOutputs(out: string, results: CompareResults): void {
+  const summary = summarize(results.rows);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.json`, JSON.stringify(results, null, 1) + '\n');
+  writeFileSync(`${out}.csv`, toCsv(summary));
+  writeFileSync(`${out}.md`, toMarkdown(results, summary));
+  process.stdout.write(markdownTable(summary) + '\n');
+  process.stderr.write(`wrote ${out}.json, ${out}.csv, ${out}.md\n`);
+}
+
+/** A run whose workload failed its own check, or whose backup diverged, fails the command. */
+function reportFailures(results: CompareResults): number {
+  const bad = results.rows.filter((r) => r.verified === false || r.consistent === false);
+  for (const r of bad) {
+    process.stderr.write(`hbft compare: repeat ${r.repeat} ${r.workload} under ${r.mode}: ${r.verified === false ? 'result did not verify' : 'backup inconsistent'}\n`);
+  }
+  return bad.length > 0 ? 1 : 0;
 }

@@ -8,8 +8,13 @@ const USAGE = `usage: hbft <command> [flags]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
             [--trace FILE[.gz] [--ifetch]]   (with --workload trace)
             [--report [PATH]] [--hdr-log PATH] [--cpu-prof [DIR]] [--quiet]
-  compare   run workloads under several modes and print a comparison table
-            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]
+  compare   run workloads under several modes (interleaved) and write NAME.json/.csv/.md
+            [--workloads a,b|all] [--modes native,logdirty,rfr,wfp,all] [--epoch-ms 25]
+            [--duration 1s] [--mem 32MiB] [--vcpus N] [--repeat R] [--seed S]
+            [--shard i/n | --shard auto [--shards N]] [--out results/NAME]
+            (--modes defaults to every mode this build has; \`all\` is wfp + superpage)
+  compare --merge A.json B.json ... --out results/NAME
+            join the shards of one sweep (docs/sweeps.md)
   report    render results JSON files into one HTML page
             RESULTS.json [more.json ...] [--out PATH] [--title TEXT]
   profile   re-run a command under node --prof and summarise each thread's ticks

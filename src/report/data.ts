@@ -71,7 +71,8 @@ export function faultRows(runs: LabelledRun[]): FaultRow[] {
 }
 
 export function compareRows(compares: CompareResults[]): CompareChartRow[] {
+  // A compare run without native has nothing to normalize by: those rows are not charted.
   return compares.flatMap((c) =>
-    c.rows.map((r) => ({ workload: r.workload, mode: r.mode, repeat: r.repeat, normalized: r.normalized })),
+    c.rows.flatMap((r) => (r.normalized === null ? [] : [{ workload: r.workload, mode: r.mode, repeat: r.repeat, normalized: r.normalized }])),
   );
 }

@@ -47,8 +47,9 @@ export function compareSummaryHtml(compares: CompareResults[]): string {
     .sort((a, b) => a.workload.localeCompare(b.workload) || compareModes(a.mode, b.mode))
     .map(({ workload, mode, rows }) => {
       const avg = (pick: (r: CompareRow) => number): number => mean(rows.map(pick));
+      const normalized = rows.flatMap((r) => (r.normalized === null ? [] : [r.normalized]));
       return [
-        workload, mode, rows.length, avg((r) => r.normalized), avg((r) => r.opsPerSec),
+        workload, mode, rows.length, normalized.length > 0 ? mean(normalized) : null, avg((r) => r.opsPerSec),
         avg((r) => r.pauseP50Us), avg((r) => r.pauseP99Us), avg((r) => r.readFaultsPerEpoch),
         avg((r) => r.writeFaultsPerEpoch), avg((r) => r.dirtyPagesPerEpoch),
       ];

@@ -1,0 +1,46 @@
+import { COPY_ENGINES } from '../checkpoint/copy-engine.js';
+import type { CompareConfigSpec } from '../metrics/compare-results.js';
+import { MODES } from '../tracking/policy.js';
+
+export const NATIVE = 'native';
+export const BASELINE = 'logdirty';
+/** the copy engine every plain mode runs with (the Remus baseline) */
+export const PLAIN_COPY = 'per-page';
+
+/**
+ * Named combinations beyond the plain modes. A line here is all it takes to compare
+ * another one; it is offered only when this build has its mode and copy engine.
+ */
+export const COMPARE_CONFIGS: Readonly<Record<string, { readonly mode: string; readonly copy: string }>> = {
+  all: { mode: 'wfp', copy: 'superpage' }, // `--opt all`
+};
+
+/** Each optimization alone: `config` over `over`, shown only when both ran. */
+export const GAINS: readonly { readonly name: string; readonly config: string; readonly over: string }[] = [
+  { name: 'rfr', config: 'rfr', over: 'logdirty' },
+  { name: 'wfp', config: 'wfp', over: 'rfr' },
+  { name: 'superpage', config: 'all', over: 'wfp' },
+];
+
+/** Every configuration this build can run: the plain modes, then the named combinations. */
+export function availableConfigs(
+  modes: readonly string[] = MODES,
+  copies: readonly string[] = COPY_ENGINES,
+): CompareConfigSpec[] {
+  const plain = modes.map((m) => ({ name: m, mode: m, copy: PLAIN_COPY }));
+  const named = Object.entries(COMPARE_CONFIGS)
+    .filter(([name, c]) => !modes.includes(name) && modes.includes(c.mode) && copies.includes(c.copy))
+    .map(([name, c]) => ({ name, mode: c.mode, copy: c.copy }));
+  return [...plain, ...named];
+}
+
+/** Why a configuration name cannot run here, for the --modes error message. */
+export function whyUnavailable(name: string, modes: readonly string[] = MODES, copies: readonly string[] = COPY_ENGINES): string {
+  const c = COMPARE_CONFIGS[name];
+  if (c === undefined) return `unknown "${name}"`;
+  const lacking = [
+    ...(modes.includes(c.mode) ? [] : [`tracking mode ${c.mode}`]),
+    ...(copies.includes(c.copy) ? [] : [`copy engine ${c.copy}`]),
+  ];
+  return `"${name}" (${c.mode} + ${c.copy}) needs ${lacking.join(' and ')}, which this build lacks`;
+}
