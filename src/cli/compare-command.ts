@@ -11,6 +11,7 @@ import type { CompareConfigSpec, CompareResults, CompareShard, CompareSweep } fr
 import { runVm } from '../run/run-vm.js';
 import { isCustomWorkload, STANDARD_WORKLOADS } from '../workloads/registry.js';
 import { ConfigError } from './config-error.js';
+import { expandOptionalValues } from './optional-value.js';
 import { parseFlags, resolveRunConfig, RUN_DEFAULTS, type ResolvedConfig } from './config.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
 
@@ -27,6 +28,7 @@ const COMPARE_FLAGS = {
   shards: { type: 'string' },
   out: { type: 'string' },
   merge: { type: 'boolean' },
+  report: { type: 'string' },
 } as const;
 export type CompareFlagValues = { [K in keyof typeof COMPARE_FLAGS]?: (typeof COMPARE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -44,7 +46,7 @@ export interface ResolvedCompare {
 
 /** `hbft compare`: run a sweep (or one shard of it), or `--merge` shards; write NAME.json/.csv/.md. */
 export async function compareCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COMPARE_FLAGS);
+  const { values, positionals } = parseFlags(expandOptionalValues(argv, ['--report']), COMPARE_FLAGS);
   const v = values as CompareFlagValues;
   if (v.merge === true) return mergeCommand(v, positionals);
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument (input files go after --merge)');
@@ -61,7 +63,17 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
   }, (line) => process.stderr.write(`${line}\n`));
   process.stderr.write(`${results.rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   writeOutputs(out, results);
+  await writeReportIfAsked(v.report, out, results);
   return reportFailures(results);
+}
+
+/** --report [PATH]: the HTML report of the sweep, next to NAME.json by default. */
+async function writeReportIfAsked(report: string | undefined, out: string, results: CompareResults): Promise<void> {
+  if (report === undefined) return;
+  // Loaded on use: vega takes about a second to import.
+  const { writeReport } = await import('../report/write-report.js');
+  const path = await writeReport([results], report === '' ? `${out}.html` : report);
+  process.stdout.write(`wrote report ${path}\n`);
 }
 
 function key(workload: string, c: CompareConfigSpec): string {
@@ -135,7 +147,7 @@ function outPath(text: string | undefined): string {
   return out;
 }
 
-function mergeCommand(v: CompareFlagValues, files: string[]): number {
+async function mergeCommand(v: CompareFlagValues, files: string[]): Promise<number> {
   const given = SWEEP_FLAGS.find((f) => v[f] !== undefined);
   if (given !== undefined) throw new ConfigError(`--${given}`, 'a merge takes the sweep from its inputs; drop this flag');
   if (files.length === 0) throw new ConfigError('--merge', 'give the partial NAME.json files to join');
@@ -143,6 +155,7 @@ function mergeCommand(v: CompareFlagValues, files: string[]): number {
   const out = outPath(v.out);
   const merged = mergeCompare(files.map((file) => ({ file, data: readJson(file) })));
   writeOutputs(out, merged);
+  await writeReportIfAsked(v.report, out, merged);
   return reportFailures(merged);
 }
 

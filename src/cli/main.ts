@@ -11,7 +11,7 @@ const USAGE = `usage: hbft <command> [flags]
   compare   run workloads under several modes (interleaved) and write NAME.json/.csv/.md
             [--workloads a,b|all] [--modes native,logdirty,rfr,wfp,all] [--epoch-ms 25]
             [--duration 1s] [--mem 32MiB] [--vcpus N] [--repeat R] [--seed S]
-            [--shard i/n | --shard auto [--shards N]] [--out results/NAME]
+            [--shard i/n | --shard auto [--shards N]] [--out results/NAME] [--report [PATH]]
             (--modes defaults to every mode this build has; \`all\` is wfp + superpage)
   compare --merge A.json B.json ... --out results/NAME
             join the shards of one sweep (docs/sweeps.md)
