@@ -38,6 +38,7 @@ export const CTRL_FAULTS_WRITE = 8;
 export const CTRL_FAULTS_PML_FULL = 9;
 export const CTRL_STARTED = 10; // vCPUs that have attached and are ready to run
 export const CTRL_GO = 11; // set to 1 by main once every thread is ready
+export const CTRL_TRACKER_SLEEPING = 12; // 1 while the tracker blocks on the doorbell
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState
@@ -45,6 +46,7 @@ export const VCPU_MBOX_REQ = 1; // fault sequence number posted by the vCPU
 export const VCPU_MBOX_PFN = 2;
 export const VCPU_MBOX_KIND = 3;
 export const VCPU_MBOX_RESP = 4; // sequence number answered by the tracker
+export const VCPU_MBOX_WAITING = 5; // 1 while the vCPU blocks on RESP
 export const VCPU_STRIDE = 8;
 
 export const enum VcpuState {
