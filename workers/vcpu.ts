@@ -55,7 +55,7 @@ if (grid !== null) post({ type: 'hdr-intervals', intervals: hists.finish() });
 post({
   type: 'vcpu-done', vcpu: d.vcpu, ops: ctx[CTX_OPS_DONE], startedAt, finishedAt,
   result: workload.result(plain, regs, params),
-  verified: workload.verify ? workload.verify(plain, regs, params) : null,
+  verified: d.verify && workload.verify ? workload.verify(plain, regs, params) : null,
   faultServiceHist: hists.encodedTotals().faultService,
 });
 hists.destroy();

@@ -39,6 +39,7 @@ export const CTRL_FAULTS_PML_FULL = 9;
 // 1 while the backup takes the initial image straight from guest RAM; the checkpointer
 // keeps the vCPUs parked until main clears it (no staging copy of all of RAM).
 export const CTRL_INITIAL_HOLD = 10;
+export const CTRL_TRACKER_SLEEPING = 12; // 1 while the tracker blocks on the doorbell
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState
@@ -46,6 +47,7 @@ export const VCPU_MBOX_REQ = 1; // fault sequence number posted by the vCPU
 export const VCPU_MBOX_PFN = 2;
 export const VCPU_MBOX_KIND = 3;
 export const VCPU_MBOX_RESP = 4; // sequence number answered by the tracker
+export const VCPU_MBOX_WAITING = 5; // 1 while the vCPU blocks on RESP
 export const VCPU_STRIDE = 8;
 
 export const enum VcpuState {

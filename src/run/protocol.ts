@@ -34,6 +34,8 @@ export interface VcpuWorkerData extends OutputData {
   readonly epochOps: number;
   readonly stepOps: number;
   readonly spin: number;
+  /** --verify: run the workload's own check at the end (GUPS copies its whole table). */
+  readonly verify: boolean;
   /** Failover: contexts and RAM are already the committed image; skip init. */
   readonly restored: boolean;
   readonly intervals: IntervalGrid | null;

@@ -110,7 +110,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     const data: VcpuWorkerData = {
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-      spin: cfg.spin, restored: false, intervals, cpuProf,
+      spin: cfg.spin, verify: cfg.verify, restored: false, intervals, cpuProf,
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
   }

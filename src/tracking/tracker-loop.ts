@@ -1,6 +1,6 @@
 import {
-  CTRL_DOORBELL, CTRL_TRACKER_STOP, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ, VCPU_MBOX_RESP,
-  vcpuWord, type FaultKind,
+  CTRL_DOORBELL, CTRL_TRACKER_SLEEPING, CTRL_TRACKER_STOP, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ,
+  VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
 } from '../memory/layout.js';
 import type { TrackingPolicy } from './policy.js';
 
@@ -24,9 +24,10 @@ export function runTracker(ctrl: Int32Array, vcpus: number, policy: TrackingPoli
       const kind = ctrl[vcpuWord(v, VCPU_MBOX_KIND)] as FaultKind;
       policy.serviceFault(kind, pfn, v);
       answered[v] = req;
-      // The entry change above happens-before this store, which the vCPU loads.
+      // The entry change above happens-before this store, which the vCPU loads. The vCPU
+      // sets WAITING before its last RESP check, so a vCPU that blocks is seen here.
       Atomics.store(ctrl, vcpuWord(v, VCPU_MBOX_RESP), req);
-      Atomics.notify(ctrl, vcpuWord(v, VCPU_MBOX_RESP));
+      if (Atomics.load(ctrl, vcpuWord(v, VCPU_MBOX_WAITING)) !== 0) Atomics.notify(ctrl, vcpuWord(v, VCPU_MBOX_RESP));
       serviced++;
       found = true;
     }
@@ -36,7 +37,13 @@ export function runTracker(ctrl: Int32Array, vcpus: number, policy: TrackingPoli
     for (let i = 0; i < spin; i++) {
       if (Atomics.load(ctrl, CTRL_DOORBELL) !== bell) { rung = true; break; }
     }
-    if (!rung) Atomics.wait(ctrl, CTRL_DOORBELL, bell);
+    if (!rung) {
+      // SLEEPING before the wait's own doorbell check: a vCPU that bumps the doorbell
+      // after our check loads SLEEPING = 1 and notifies.
+      Atomics.store(ctrl, CTRL_TRACKER_SLEEPING, 1);
+      Atomics.wait(ctrl, CTRL_DOORBELL, bell);
+      Atomics.store(ctrl, CTRL_TRACKER_SLEEPING, 0);
+    }
   }
 }
 

@@ -1,0 +1,15 @@
+import type { Benchmark } from './lib/bench.js';
+import { copyBound } from './copy-bound.js';
+import { emulationTax } from './emulation-tax.js';
+import { faultService } from './fault-service.js';
+import { hbftOverhead } from './hbft-overhead.js';
+import { memory } from './memory.js';
+import { pauseCopy } from './pause-copy.js';
+import { quiesce } from './quiesce.js';
+import { ramScaling } from './ram-scaling.js';
+import { vcpuScaling } from './vcpu-scaling.js';
+
+/** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
+export const BENCHMARKS: Benchmark[] = [
+  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, hbftOverhead, copyBound, memory,
+];
