@@ -46,7 +46,7 @@ export const RUN_DEFAULTS = {
   predictor: 'last',
   pauseTimeoutMs: 5000,
   /** Spin iterations when the busy threads fit the cores. */
-  spinWhenFree: 20_000,
+  spinWhenFree: 2_000,
 } as const;
 
 const MAX_MEM = 4 * 2 ** 30;

@@ -3,6 +3,7 @@ import {
   CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE, REQ_STOP,
   VCPU_STATE, VcpuState, vcpuWord,
 } from '../memory/layout.js';
+import { StepSizer } from './step-sizer.js';
 
 export interface VcpuRun {
   readonly ctrl: Int32Array;
@@ -17,8 +18,10 @@ export interface VcpuRun {
   readonly opsLimit: number;
   /** Deterministic mode: park after this many operations per epoch (Infinity: timer epochs). */
   readonly epochOps: number;
-  /** Operations per step: how often the vCPU looks at the pause flag. */
+  /** Most operations per step: how often, at least, the vCPU looks at the pause flag. */
   readonly stepOps: number;
+  /** Clock in ms for step sizing; steps keep their full size without one. */
+  readonly now?: () => number;
   /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
   readonly onStart?: () => void;
   /** Called after every step (every stepOps operations), never inside one: the place for
@@ -59,6 +62,8 @@ export function runVcpu(r: VcpuRun): void {
   park(ctrl, vcpu);
   r.onStart?.();
   let quota = epochOps;
+  const sizer = new StepSizer(stepOps);
+  const now = r.now;
   for (;;) {
     const req = Atomics.load(ctrl, CTRL_REQ);
     if ((req & REQ_STOP) !== 0) break;
@@ -70,8 +75,10 @@ export function runVcpu(r: VcpuRun): void {
       if (quota === 0) quota = epochOps;
       continue;
     }
-    const budget = Math.min(stepOps, opsLimit - done, quota);
+    const budget = Math.min(sizer.size, opsLimit - done, quota);
+    const t0 = now === undefined ? 0 : now();
     const ran = workload.step(mem, regs, budget, params);
+    if (now !== undefined && budget === sizer.size) sizer.took((now() - t0) * 1000);
     ctx[CTX_OPS_DONE] = done + ran;
     quota -= ran;
     if (ran < budget) break; // the workload has ended
