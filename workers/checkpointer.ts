@@ -20,6 +20,7 @@ const copy = newHistogram();
 
 runEpochs(vm.ctrl, vm.vcpus, cp, {
   epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000, firstEpoch: d.firstEpoch,
+  maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs,
 }, {
   // The staging area moves to main without a copy.
   epoch: (image, record) => post({ type: 'epoch', image, record }, [image.pages.buffer as ArrayBuffer]),

@@ -38,6 +38,7 @@ export const CTRL_FAULTS_WRITE = 8;
 export const CTRL_FAULTS_PML_FULL = 9;
 export const CTRL_STARTED = 10; // vCPUs that have attached and are ready to run
 export const CTRL_GO = 11; // set to 1 by main once every thread is ready
+export const CTRL_ACKED = 12; // epochs the backup has acked (last acked epoch + 1); main stores it
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState

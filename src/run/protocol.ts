@@ -43,6 +43,9 @@ export interface CheckpointerWorkerData {
   readonly pauseTimeoutMs: number;
   /** First epoch number to use (a resumed guest continues the backup's numbering). */
   readonly firstEpoch: number;
+  /** Unacked epochs allowed before the guest waits for the backup (Infinity: no bound). */
+  readonly maxInFlight: number;
+  readonly ackTimeoutMs: number;
 }
 
 /** Messages from threads to main: a closed union. */

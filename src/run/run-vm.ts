@@ -1,4 +1,5 @@
-import { BackupImage } from '../backup/backup-image.js';
+import type { BackupImage } from '../backup/backup-image.js';
+import { storeAcked } from '../checkpoint/ack-window.js';
 import { resumeAll } from '../checkpoint/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
 import { UntrackedMemory } from '../memory/access.js';
@@ -11,11 +12,14 @@ import { combineResults, workloadParams } from '../workloads/params.js';
 import { loadWorkload } from '../workloads/registry.js';
 import type { CheckpointerWorkerData, ThreadMessage, TrackerWorkerData, VcpuWorkerData } from './protocol.js';
 import { referenceResult } from './reference.js';
+import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from './backup-link.js';
 import { buildResults } from './results-builder.js';
 import { ThreadSet } from './threads.js';
 
 export interface RunHooks {
   onEpoch?(record: EpochRecord): void;
+  /** Where checkpoints go (default: an in-process image); see backup-link.ts. */
+  link?: BackupLink;
 }
 
 export interface RunOutput {
@@ -33,7 +37,15 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const vm = allocateVm(cfg.pages, cfg.vcpus);
   const ctrl = new Int32Array(vm.ctrl);
   const tracked = cfg.mode !== 'native';
-  const backup = tracked ? new BackupImage(cfg.pages, cfg.vcpus) : null;
+  const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
+  const backup = link?.localImage ?? null;
+  if (link !== null) {
+    link.onAck = (epoch) => storeAcked(ctrl, epoch + 1);
+    link.onLost = (reason) => {
+      process.stderr.write(`hbft: backup lost (${reason}); running unprotected\n`);
+      storeAcked(ctrl, Infinity);
+    };
+  }
   let consistent: boolean | null = tracked && cfg.verify ? true : null;
   const mismatches: string[] = [];
   const epochLog: EpochRecord[] = [];
@@ -54,8 +66,8 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         if (tracked && cpDone !== null && vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
         break;
       case 'epoch': {
-        backup!.apply(m.image);
-        if (m.image.verifySums !== undefined) {
+        const sent = link!.send(m.image);
+        if (backup !== null && m.image.verifySums !== undefined) {
           const bad = backup!.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
             consistent = false;
@@ -63,8 +75,9 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
           }
         }
         if (m.image.epoch > 0) {
-          epochLog.push(m.record);
-          hooks.onEpoch?.(m.record);
+          const record = link!.kind === 'inproc' && sent.sentBytes === 0 ? m.record : { ...m.record, ...sent };
+          epochLog.push(record);
+          hooks.onEpoch?.(record);
         }
         break;
       }
@@ -79,6 +92,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
     stopTracker(ctrl);
     if (stopTimer !== null) clearTimeout(stopTimer);
+    link?.abort();
   });
 
   for (let v = 0; v < cfg.vcpus; v++) {
@@ -95,11 +109,13 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0,
+      maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     } satisfies CheckpointerWorkerData);
   } else {
     void startNative(ctrl, cfg.vcpus);
   }
   await threads.whenAllExited();
+  await link?.finish();
 
   const perVcpu = vcpuDone.map((d) => d.result);
   const result = combineResults(perVcpu);
@@ -125,13 +141,19 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const results = buildResults({
     cfg, result, verified, opsPerVcpu, epochLog, hist, mismatches,
     durationMs: Math.max(...vcpuDone.map((d) => d.finishedAt)) - Math.min(...vcpuDone.map((d) => d.startedAt)),
-    backup: { committedEpochs: backup === null ? 0 : backup.committedEpoch + 1, consistent },
+    backup: {
+      committedEpochs: link === null ? 0 : link.stats.ackedEpochs, consistent,
+      ...(link !== null && link.stats.bytesSent > 0 ? { link: link.kind, bytesSent: link.stats.bytesSent, plainBytes: link.stats.plainBytes } : {}),
+    },
   });
   hist.quiesce.destroy();
   hist.copy.destroy();
   hist.faultService.destroy();
   return { results, pause: hist.pause };
 }
+
+/** A backup that acks nothing for this long fails the run (the guest is paused meanwhile). */
+const ACK_TIMEOUT_MS = 60_000;
 
 /** native mode has no checkpointer: main releases the vCPUs once they have initialised. */
 async function startNative(ctrl: Int32Array, vcpus: number): Promise<void> {
