@@ -26,7 +26,7 @@ export class BackupReceiver {
   epochsApplied = 0;
   private readonly decoder: StreamDecoder;
 
-  constructor(private readonly events: ReceiverEvents = {}) {
+  constructor(readonly events: ReceiverEvents = {}) {
     this.decoder = new StreamDecoder({
       onEpoch: (e) => this.apply(e),
       basePage: (pfn) => (this.image !== null && pfn < this.image.pages ? this.image.ram.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE) : undefined),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './config-error.js';
 import { compareCommand } from './compare-command.js';
+import { backupCommand } from './backup-command.js';
 import { runCommand } from './run-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
@@ -8,11 +9,16 @@ const USAGE = `usage: hbft <command> [flags]
             --workload W --mode M [--vcpus N] [--mem 256MiB] [--epoch-ms 25 | --epoch-ops N]
             [--duration 5s | --ops N] [--seed S] [--verify] [--json PATH|-]
   compare   run workloads under several modes and print a comparison table
-            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]`;
+            [--workloads a,b|all] [--modes native,logdirty|all] [--duration 1s]
+  backup    receive a primary's checkpoint stream; on its death resume the guest
+            --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--state-dir DIR] [--json PATH|-]
+  run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
+            [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
   compare: compareCommand,
+  backup: backupCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

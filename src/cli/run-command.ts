@@ -1,17 +1,25 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { GuestRunConfig } from '../backup/device-state.js';
 import { percentileFile } from '../metrics/histograms.js';
+import { spawnBackupChild, type BackupChild } from '../net/backup-process.js';
+import { SocketLink, connectBackup } from '../net/socket-link.js';
+import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/backup-link.js';
 import { runVm } from '../run/run-vm.js';
+import { BACKUP_RUN_FLAGS, resolveBackupOptions, type BackupRunOptions } from './backup-options.js';
 import { ConfigError } from './config-error.js';
-import { RUN_FLAGS, parseFlags, resolveRunConfig, type RunFlagValues } from './config.js';
+import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
 import { formatSummary } from './summary.js';
 
 /** `hbft run ...`: one workload under one mode; summary on stdout, JSON where asked. */
 export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, RUN_FLAGS);
+  const { values, positionals } = parseFlags(argv, { ...RUN_FLAGS, ...BACKUP_RUN_FLAGS });
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument');
   const cfg = resolveRunConfig(values as RunFlagValues);
-  const { results, pause } = await runVm(cfg);
+  const backupOpts = resolveBackupOptions(values, cfg);
+  const { link, child } = await openLink(cfg, backupOpts);
+  const { results, pause } = await runVm(cfg, link === null ? {} : { link });
+  if (child !== null) await child.exited;
   const text = JSON.stringify(results, null, 2);
   if (cfg.json === '-') {
     process.stdout.write(text + '\n');
@@ -28,4 +36,35 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   pause.destroy();
   const bad = results.backup.consistent === false || results.workload.verified === false;
   return bad ? 1 : 0;
+}
+
+/** What the backup needs to resume this guest; rides in every epoch's DEVICE_STATE. */
+export function guestRunConfig(cfg: ResolvedConfig): GuestRunConfig {
+  return {
+    workload: cfg.workload, seed: cfg.seed, pages: cfg.pages, vcpus: cfg.vcpus, options: cfg.options,
+    opsPerVcpu: cfg.opsPerVcpu, durationMs: cfg.durationMs, stepOps: cfg.stepOps, epochMs: cfg.epochMs, epochOps: cfg.epochOps,
+  };
+}
+
+async function openLink(cfg: ResolvedConfig, o: BackupRunOptions): Promise<{ link: BackupLink | null; child: BackupChild | null }> {
+  if (cfg.mode === 'native') return { link: null, child: null };
+  const encoding = o.streamOut !== null || o.target.kind !== 'inproc' ? new StreamEncoding(o.compress, guestRunConfig(cfg)) : null;
+  const file = o.streamOut !== null ? openStreamFile(o.streamOut) : null;
+  if (o.target.kind === 'inproc') return { link: new InprocLink(cfg.pages, cfg.vcpus, encoding, file), child: null };
+  let child: BackupChild | null = null;
+  let address = o.target.kind === 'remote' ? o.target.address : null;
+  if (o.target.kind === 'process') {
+    child = await spawnBackupChild();
+    address = { kind: 'unix', path: child.socketPath };
+  }
+  const socket = await connectBackup(address!);
+  const link = new SocketLink(socket, encoding!, file, {
+    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000,
+  });
+  return { link, child };
+}
+
+function openStreamFile(path: string): StreamFile {
+  mkdirSync(dirname(path), { recursive: true });
+  return new StreamFile(path);
 }
