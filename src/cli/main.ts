@@ -2,6 +2,7 @@
 import { ConfigError } from './config-error.js';
 import { compareCommand } from './compare-command.js';
 import { backupCommand } from './backup-command.js';
+import { failoverTrialsCommand } from './failover-trials-command.js';
 import { runCommand } from './run-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
@@ -13,12 +14,15 @@ const USAGE = `usage: hbft <command> [flags]
   backup    receive a primary's checkpoint stream; on its death resume the guest
             --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--state-dir DIR] [--json PATH|-]
   run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
-            [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]`;
+            [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
+  failover-trials  N trials of a primary killed at a random epoch and its backup taking over
+            --trials N [--seed S] [--json -]`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
   compare: compareCommand,
   backup: backupCommand,
+  'failover-trials': failoverTrialsCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
