@@ -51,7 +51,10 @@ export function runSession(socket: Socket, receiver: BackupReceiver, opts: Sessi
       if (end !== 'end') receiver.end(); // a partial epoch is dropped, never applied
       resolve({ end, detail, lastHeardAt, detectedAt: Date.now() });
     };
-    receiver.events.committed = (epoch) => socket.write(encodeFrame({ kind: FRAME_ACK, epoch }));
+    receiver.events.committed = (epoch) => {
+      socket.write(encodeFrame({ kind: FRAME_ACK, epoch }));
+      if (epoch === 0) opts.log(`committed epoch 0 (full copy: ${receiver.image!.pages} pages, ${receiver.image!.vcpus} vCPUs, ${receiver.device!.run.workload})`);
+    };
     const link = new LinkDecoder({
       data: (bytes) => {
         if (!receiver.feed(bytes)) throw receiver.failure!;
