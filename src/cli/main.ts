@@ -4,6 +4,7 @@ import { compareCommand } from './compare-command.js';
 import { backupCommand } from './backup-command.js';
 import { failoverTrialsCommand } from './failover-trials-command.js';
 import { runCommand } from './run-command.js';
+import { streamCommand } from './stream-command.js';
 
 const USAGE = `usage: hbft <command> [flags]
   run       run one workload under one tracking mode
@@ -16,13 +17,15 @@ const USAGE = `usage: hbft <command> [flags]
   run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
             [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
   failover-trials  N trials of a primary killed at a random epoch and its backup taking over
-            --trials N [--seed S] [--json -]`;
+            --trials N [--seed S] [--json -]
+  stream inspect FILE [--json PATH|-] [--records]   list and validate a checkpoint stream file`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   run: runCommand,
   compare: compareCommand,
   backup: backupCommand,
   'failover-trials': failoverTrialsCommand,
+  stream: streamCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -95,6 +95,8 @@ export class SocketLink implements BackupLink {
   async finish(): Promise<void> {
     const end = this.encoding.end();
     this.file?.write([end]);
+    this.stats.bytesSent += end.length;
+    this.stats.plainBytes += end.length;
     this.file?.close();
     this.finishing = true;
     if (this.lost === null) {

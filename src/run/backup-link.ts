@@ -118,7 +118,12 @@ export class InprocLink implements BackupLink {
   }
 
   async finish(): Promise<void> {
-    if (this.encoding !== null) this.file?.write([this.encoding.end()]);
+    if (this.encoding !== null) {
+      const end = this.encoding.end();
+      this.file?.write([end]);
+      this.stats.bytesSent += end.length;
+      this.stats.plainBytes += end.length;
+    }
     this.file?.close();
   }
 
