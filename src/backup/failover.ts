@@ -30,7 +30,12 @@ export function resumedFrom(image: BackupImage, final: boolean): ResumedFrom {
   return { epoch: image.committedEpoch, final, opsDone: image.contexts.map((c) => c[CTX_OPS_DONE]!) };
 }
 
-export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final: boolean): Promise<FailoverOutcome> {
+export interface GuestNet {
+  readonly netDevice: SharedArrayBuffer;
+  onOutput(conn: number, text: string): void;
+}
+
+export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final: boolean, net: GuestNet | null = null): Promise<FailoverOutcome> {
   const buffers = allocateVm(image.pages, image.vcpus);
   const vm = attachVm(buffers);
   vm.ram8.set(image.ram);
@@ -40,11 +45,13 @@ export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final
   let stopTimer: NodeJS.Timeout | null = null;
   const threads = new ThreadSet((_role, m) => {
     if (m.type === 'vcpu-done') done[m.vcpu] = m;
+    else if (m.type === 'guest-output') net?.onOutput(m.conn, m.text); // unprotected: no output commit
   }, () => Atomics.or(vm.ctrl, CTRL_REQ, REQ_STOP));
   for (let v = 0; v < image.vcpus; v++) {
     threads.spawn(`vcpu-${v}`, 'vcpu', {
       role: 'vcpu', vm: buffers, vcpu: v, mode: 'native', workload: run.workload, seed: run.seed, options: run.options,
       opsLimit: run.opsPerVcpu ?? Infinity, epochOps: Infinity, stepOps: run.stepOps, spin: 0, restored: true,
+      ...(net !== null ? { netDevice: net.netDevice } : {}),
     } satisfies VcpuWorkerData);
   }
   await waitParked(vm.ctrl, image.vcpus);

@@ -4,7 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { resumeGuest, resumedFrom, type FailoverOutcome } from '../backup/failover.js';
+import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '../backup/failover.js';
+import { KvFrontend } from '../net/kv-frontend.js';
+import { allocateNetDevice } from '../run/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
 import { runSession, type SessionOutcome } from '../backup/backup-session.js';
 import { formatAddress, parseAddress } from '../net/address.js';
@@ -32,7 +34,7 @@ export interface BackupReport {
   readonly finalCommitted: boolean;
   readonly imageCrc: number;
   readonly streamError: { code: string; message: string } | null;
-  readonly failover: (Omit<FailoverOutcome, 'resumedFrom'> & { resumedFrom: FailoverOutcome['resumedFrom']; workload: string; opsLimit: number | null }) | null;
+  readonly failover: (FailoverOutcome & { workload: string; opsLimit: number | null; servingAt: number | null }) | null;
 }
 
 export async function backupCommand(argv: readonly string[]): Promise<number> {
@@ -43,6 +45,8 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
   const heartbeatMs = values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'] as string, 1, 3_600_000);
   const json = (values.json as string | undefined) ?? null;
   const stateDir = (values['state-dir'] as string | undefined) ?? null;
+  const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve as string, true);
+  let servingAt: number | null = null;
   const log = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
 
   let first: ((s: Socket) => void) | null = null;
@@ -75,8 +79,19 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
     const run = receiver.device.run;
     const from = resumedFrom(image, receiver.finalCommitted);
     log(`failover: resuming ${run.workload} from epoch ${from.epoch} (ops done per vCPU: ${from.opsDone.join(', ')})`);
-    const done = await resumeGuest(image, run, receiver.finalCommitted);
-    failover = { ...done, workload: run.workload, opsLimit: run.opsPerVcpu };
+    let frontend: KvFrontend | null = null;
+    let net: GuestNet | null = null;
+    if (serve !== null) {
+      const ring = allocateNetDevice();
+      const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
+      const bound = await fe.listen('--serve', serve);
+      servingAt = Date.now();
+      log(`failover: kvserver serving on ${formatAddress(bound)}`);
+      net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
+    }
+    const done = await resumeGuest(image, run, receiver.finalCommitted, net);
+    frontend?.close();
+    failover = { ...done, workload: run.workload, opsLimit: run.opsPerVcpu, servingAt };
     outcome = 'failover';
     log(`failover: ${run.workload} finished with result ${done.result} (${done.opsPerVcpu.join(', ')} ops per vCPU)`);
   }

@@ -1,6 +1,6 @@
 // The backup-related flags of `hbft run`, validated and filled apart from the run
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
-import { parseBackupTarget, type BackupTarget } from '../net/address.js';
+import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { parseCount } from './units.js';
@@ -10,6 +10,8 @@ export const BACKUP_RUN_FLAGS = {
   'stream-out': { type: 'string' },
   compress: { type: 'boolean' },
   'kill-primary-at': { type: 'string' },
+  serve: { type: 'string' },
+  'no-output-commit': { type: 'boolean' },
 } as const;
 
 export interface BackupRunOptions {
@@ -20,6 +22,10 @@ export interface BackupRunOptions {
   readonly killAfterEpoch: number | null;
   /** Primary heartbeat period; well under the backup's default timeout (1 s floor). */
   readonly heartbeatMs: number;
+  /** kvserver: where the guest's service listens. */
+  readonly serve: NetAddress | null;
+  /** Release guest replies at once instead of on the epoch's ack (to show the loss). */
+  readonly outputCommit: boolean;
 }
 
 export const PRIMARY_HEARTBEAT_MS = 10;
@@ -39,7 +45,11 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
     else if (kill.startsWith('epoch:')) killAfterEpoch = parseCount('--kill-primary-at', kill.slice('epoch:'.length), 0);
     else throw new ConfigError('--kill-primary-at', `"${kill}" is not epoch:N or random`);
   }
+  const serve = v.serve === undefined ? null : parseAddress('--serve', v.serve as string, true);
+  if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
   return {
+    serve,
+    outputCommit: !(v['no-output-commit'] as boolean | undefined),
     target,
     streamOut: (v['stream-out'] as string | undefined) ?? null,
     compress: (v.compress as boolean | undefined) ?? false,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './config-error.js';
+import { clientCommand } from './client-command.js';
 import { compareCommand } from './compare-command.js';
 import { backupCommand } from './backup-command.js';
 import { failoverTrialsCommand } from './failover-trials-command.js';
@@ -16,8 +17,10 @@ const USAGE = `usage: hbft <command> [flags]
             --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--state-dir DIR] [--json PATH|-]
   run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
             [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
+            kvserver: --workload kvserver --serve HOST:PORT [--no-output-commit]; backup --serve HOST:PORT
   failover-trials  N trials of a primary killed at a random epoch and its backup taking over
             --trials N [--seed S] [--json -]
+  client kv --connect HOST:PORT[,HOST:PORT] [--duration 10s] [--json -]   kvserver load + lost-write check
   stream inspect FILE [--json PATH|-] [--records]   list and validate a checkpoint stream file`;
 
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
@@ -26,6 +29,7 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
   backup: backupCommand,
   'failover-trials': failoverTrialsCommand,
   stream: streamCommand,
+  client: clientCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

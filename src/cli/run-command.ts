@@ -5,7 +5,10 @@ import { percentileFile } from '../metrics/histograms.js';
 import { spawnBackupChild, type BackupChild } from '../net/backup-process.js';
 import { SocketLink, connectBackup } from '../net/socket-link.js';
 import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/backup-link.js';
-import { runVm } from '../run/run-vm.js';
+import { allocateNetDevice } from '../run/net-device.js';
+import { runVm, type RunHooks } from '../run/run-vm.js';
+import { KvFrontend } from '../net/kv-frontend.js';
+import { formatAddress } from '../net/address.js';
 import { BACKUP_RUN_FLAGS, resolveBackupOptions, type BackupRunOptions } from './backup-options.js';
 import { ConfigError } from './config-error.js';
 import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
@@ -18,7 +21,17 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const cfg = resolveRunConfig(values as RunFlagValues);
   const backupOpts = resolveBackupOptions(values, cfg);
   const { link, child } = await openLink(cfg, backupOpts);
-  const { results, pause } = await runVm(cfg, link === null ? {} : { link });
+  const hooks: RunHooks = link === null ? {} : { link };
+  let frontend: KvFrontend | null = null;
+  if (backupOpts.serve !== null) {
+    const ring = allocateNetDevice();
+    const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit));
+    const bound = await fe.listen('--serve', backupOpts.serve);
+    process.stderr.write(`hbft: kvserver serving on ${formatAddress(bound)}${backupOpts.outputCommit ? '' : ' (no output commit)'}\n`);
+    Object.assign(hooks, { netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e) });
+  }
+  const { results, pause } = await runVm(cfg, hooks);
+  frontend?.close();
   if (child !== null) await child.exited;
   const text = JSON.stringify(results, null, 2);
   if (cfg.json === '-') {

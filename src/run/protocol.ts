@@ -21,6 +21,8 @@ export interface VcpuWorkerData {
   readonly spin: number;
   /** Failover: contexts and RAM are already the committed image; skip init. */
   readonly restored: boolean;
+  /** The network device's input ring (server workloads), see net-device.ts. */
+  readonly netDevice?: SharedArrayBuffer;
 }
 
 export interface TrackerWorkerData {
@@ -63,7 +65,9 @@ export type ThreadMessage =
     }
   | { readonly type: 'epoch'; readonly image: EpochImage; readonly record: EpochRecord }
   | { readonly type: 'checkpointer-done'; readonly pauseHist: string; readonly quiesceHist: string; readonly copyHist: string }
-  | { readonly type: 'tracker-done'; readonly serviced: number };
+  | { readonly type: 'tracker-done'; readonly serviced: number }
+  /** A guest reply produced while CTRL_EPOCH was `epoch`: released when that epoch is acked. */
+  | { readonly type: 'guest-output'; readonly epoch: number; readonly conn: number; readonly text: string };
 
 /** Wall-clock ms shared by all threads (each thread's performance.now() has its own origin). */
 export function wallMs(): number {

@@ -20,6 +20,11 @@ export interface RunHooks {
   onEpoch?(record: EpochRecord): void;
   /** Where checkpoints go (default: an in-process image); see backup-link.ts. */
   link?: BackupLink;
+  /** Each acked epoch (Infinity once the backup is lost): releases held output. */
+  onAck?(epoch: number): void;
+  /** Server workloads: the device's input ring, and the guest's replies. */
+  netDevice?: SharedArrayBuffer;
+  onOutput?(epoch: number, conn: number, text: string): void;
 }
 
 export interface RunOutput {
@@ -40,10 +45,14 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
   const backup = link?.localImage ?? null;
   if (link !== null) {
-    link.onAck = (epoch) => storeAcked(ctrl, epoch + 1);
+    link.onAck = (epoch) => {
+      storeAcked(ctrl, epoch + 1);
+      hooks.onAck?.(epoch);
+    };
     link.onLost = (reason) => {
       process.stderr.write(`hbft: backup lost (${reason}); running unprotected\n`);
       storeAcked(ctrl, Infinity);
+      hooks.onAck?.(Infinity);
     };
   }
   let consistent: boolean | null = tracked && cfg.verify ? true : null;
@@ -87,6 +96,11 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         break;
       case 'tracker-done':
         break;
+      case 'guest-output':
+        // Native mode has no checkpoints: nothing to wait for.
+        if (tracked) hooks.onOutput?.(m.epoch, m.conn, m.text);
+        else hooks.onOutput?.(-1, m.conn, m.text);
+        break;
     }
   }, () => {
     Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
@@ -100,6 +114,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
       spin: cfg.spin, restored: false,
+      ...(hooks.netDevice ? { netDevice: hooks.netDevice } : {}),
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
   }

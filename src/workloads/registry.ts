@@ -4,11 +4,12 @@ import type { Workload } from './define.js';
 import { gups } from './gups.js';
 import { hotcold } from './hotcold.js';
 import { kv } from './kv.js';
+import { kvserver } from './kvserver.js';
 import { script } from './script.js';
 import { seqwrite } from './seqwrite.js';
 
 /** Built-in workloads; `script` is the hand-made sequence used by exact-count tests. */
-export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = { seqwrite, gups, hotcold, kv, script };
+export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = { seqwrite, gups, hotcold, kv, script, kvserver };
 
 /** The workloads `npm start` and `--workloads all` run. */
 export const STANDARD_WORKLOADS = ['seqwrite', 'gups', 'hotcold', 'kv'] as const;
