@@ -127,6 +127,6 @@ export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
       if (report.lost.length < 5) report.lost.push({ key, acked: value, read: reply });
     }
   }
-  conn?.socket.destroy();
+  (conn as Conn | null)?.socket.destroy(); // assigned inside request(): TS cannot see it
   return report;
 }
