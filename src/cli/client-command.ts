@@ -5,7 +5,7 @@ import { ConfigError } from './config-error.js';
 import { parseFlags } from './config.js';
 import { parseCount, parseDuration } from './units.js';
 
-const FLAGS = { connect: { type: 'string' }, duration: { type: 'string' }, keys: { type: 'string' }, json: { type: 'string' } } as const;
+const FLAGS = { connect: { type: 'string' }, duration: { type: 'string' }, keys: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'string' } } as const;
 
 export async function clientCommand(argv: readonly string[]): Promise<number> {
   const [kind, ...rest] = argv;
@@ -16,7 +16,8 @@ export async function clientCommand(argv: readonly string[]): Promise<number> {
   const report = await runKvClient({
     addrs: parseAddressList('--connect', values.connect as string),
     durationMs: parseDuration('--duration', (values.duration as string | undefined) ?? '10s'),
-    keys: values.keys === undefined ? 1000 : parseCount('--keys', values.keys as string, 1, 1 << 20),
+    keys: values.keys === undefined ? 4096 : parseCount('--keys', values.keys as string, 1, 1 << 20),
+    concurrency: values.concurrency === undefined ? 32 : parseCount('--concurrency', values.concurrency as string, 1, 1024),
     requestTimeoutMs: 2000,
     giveUpMs: 15_000,
     progress: (line) => process.stderr.write(`hbft client: ${line}\n`),

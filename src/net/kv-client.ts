@@ -9,6 +9,8 @@ export interface KvClientOptions {
   readonly addrs: readonly NetAddress[];
   readonly durationMs: number;
   readonly keys: number;
+  /** Workers, each with one request in flight on its own connection and keys. */
+  readonly concurrency: number;
   readonly requestTimeoutMs: number;
   /** Give up after this long without any server answering. */
   readonly giveUpMs: number;
@@ -33,7 +35,8 @@ class Conn {
   private closed: Error | null = null;
 
   constructor(readonly socket: Socket) {
-    createInterface({ input: socket }).on('line', (l) => {
+    const lines = createInterface({ input: socket });
+    lines.on('line', (l) => {
       const w = this.waiting;
       this.waiting = null;
       w?.resolve(l);
@@ -45,6 +48,7 @@ class Conn {
       w?.reject(e);
     };
     socket.on('error', (e) => fail(e));
+    lines.on('error', (e) => fail(e)); // readline re-emits the socket's error
     socket.on('close', () => fail(new KvClientError('connection closed')));
   }
 
@@ -74,6 +78,14 @@ function open(addr: NetAddress): Promise<Conn> {
 
 export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
   const report: KvClientReport = { writesAcked: 0, writesLost: 0, reads: 0, reconnects: 0, lost: [] };
+  // Output commit makes each reply wait for its epoch's ack: throughput needs many
+  // requests in flight, one per worker, each on its own keys so per-key order holds.
+  const keysEach = Math.max(1, Math.floor(o.keys / o.concurrency));
+  await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(o, report, w * keysEach, keysEach, w)));
+  return report;
+}
+
+async function worker(o: KvClientOptions, report: KvClientReport, keyBase: number, keys: number, w: number): Promise<void> {
   const acked = new Map<number, number>();
   const sentSinceAck = new Map<number, Set<number>>(); // a later SET may have executed unacked
   let at = 0;
@@ -99,13 +111,13 @@ export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
   };
   const deadline = Date.now() + o.durationMs;
   let seq = 0;
-  let x = 0x2545f491;
+  let x = 0x2545f491 ^ (w + 1);
   while (Date.now() < deadline) {
     seq++;
     x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    const key = x % o.keys;
+    const key = keyBase + (x % keys);
     if (seq % 2 === 1) {
-      const value = seq; // unique: a retried SET is idempotent
+      const value = seq * o.concurrency + w; // unique across workers: a retried SET is idempotent
       let since = sentSinceAck.get(key);
       if (since === undefined) sentSinceAck.set(key, (since = new Set()));
       since.add(value);
@@ -113,7 +125,7 @@ export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
       if (reply !== 'OK') throw new KvClientError(`SET ${key} ${value}: ${reply}`);
       acked.set(key, value);
       since.clear();
-      if (++report.writesAcked % 500 === 0) o.progress?.(`acked ${report.writesAcked} writes`);
+      if (++report.writesAcked % 100 === 0) o.progress?.(`acked ${report.writesAcked} writes`);
     } else {
       await request(`GET ${key}`);
       report.reads++;
@@ -128,5 +140,4 @@ export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
     }
   }
   (conn as Conn | null)?.socket.destroy(); // assigned inside request(): TS cannot see it
-  return report;
 }

@@ -53,7 +53,9 @@ export class KvFrontend {
     s.setNoDelay(true);
     s.on('error', () => s.destroy()); // a client gone mid-reply; its requests stay served
     s.on('close', () => this.conns.delete(conn));
-    createInterface({ input: s }).on('line', (line) => {
+    const lines = createInterface({ input: s });
+    lines.on('error', () => s.destroy()); // readline re-emits the socket's error
+    lines.on('line', (line) => {
       const [cmd, key, value] = line.trim().split(/\s+/);
       const ok = cmd === 'SET' ? U32.test(key ?? '') && U32.test(value ?? '') : cmd === 'GET' && U32.test(key ?? '');
       if (!ok) {
