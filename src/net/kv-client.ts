@@ -109,6 +109,18 @@ async function worker(o: KvClientOptions, report: KvClientReport, keyBase: numbe
       }
     }
   };
+  // Every read is checked, not only the final ones: a lost write that the load later
+  // overwrote would otherwise go unseen. A loss is counted once, then the read is the truth.
+  const check = (key: number, reply: string) => {
+    const value = acked.get(key);
+    if (value === undefined) return;
+    const read = reply.startsWith('VALUE ') ? Number(reply.slice(6)) : NaN;
+    if (read === value || sentSinceAck.get(key)?.has(read)) return;
+    report.writesLost++;
+    if (report.lost.length < 5) report.lost.push({ key, acked: value, read: reply });
+    if (Number.isNaN(read)) acked.delete(key);
+    else acked.set(key, read);
+  };
   const deadline = Date.now() + o.durationMs;
   let seq = 0;
   let x = 0x2545f491 ^ (w + 1);
@@ -127,17 +139,10 @@ async function worker(o: KvClientOptions, report: KvClientReport, keyBase: numbe
       since.clear();
       if (++report.writesAcked % 100 === 0) o.progress?.(`acked ${report.writesAcked} writes`);
     } else {
-      await request(`GET ${key}`);
+      check(key, await request(`GET ${key}`));
       report.reads++;
     }
   }
-  for (const [key, value] of acked) {
-    const reply = await request(`GET ${key}`);
-    const read = reply.startsWith('VALUE ') ? Number(reply.slice(6)) : NaN;
-    if (read !== value && !sentSinceAck.get(key)?.has(read)) {
-      report.writesLost++;
-      if (report.lost.length < 5) report.lost.push({ key, acked: value, read: reply });
-    }
-  }
+  for (const key of [...acked.keys()]) check(key, await request(`GET ${key}`));
   (conn as Conn | null)?.socket.destroy(); // assigned inside request(): TS cannot see it
 }
