@@ -1,11 +1,12 @@
 // Thin vCPU thread: attach views, build the access path, run the vCPU loop (src/vcpu).
 import { parentPort, workerData } from 'node:worker_threads';
 import { TrackedMemory, UntrackedMemory } from '../src/memory/access.js';
-import { CTX_OPS_DONE, CTX_WORKLOAD } from '../src/memory/layout.js';
+import { CTRL_EPOCH, CTX_OPS_DONE, CTX_WORKLOAD } from '../src/memory/layout.js';
 import { attachVm } from '../src/memory/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
 import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
+import { deviceIo } from '../src/run/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
@@ -20,7 +21,12 @@ const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, ro
 const post = (m: ThreadMessage) => parentPort!.postMessage(m);
 const vm = attachVm(d.vm);
 const workload = await loadWorkload(d.workload);
-const params = workloadParams(d.vcpu, vm.vcpus, vm.pages, d.seed, d.options);
+const base = workloadParams(d.vcpu, vm.vcpus, vm.pages, d.seed, d.options);
+const params = d.netDevice === undefined ? base : {
+  ...base,
+  io: deviceIo(new Int32Array(d.netDevice), vm.ctrl, () => Atomics.load(vm.ctrl, CTRL_EPOCH),
+    (epoch, conn, text) => post({ type: 'guest-output', epoch, conn, text })),
+};
 const ctx = vm.contexts[d.vcpu];
 const regs = ctx.subarray(CTX_WORKLOAD);
 const plain = new UntrackedMemory(vm);

@@ -2,6 +2,7 @@ import { CTRL_EPOCH, CTRL_INITIAL_HOLD } from '../memory/layout.js';
 import type { EpochRecord } from '../metrics/results.js';
 import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
+import { waitAckWindow } from './ack-window.js';
 import { allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from './pause.js';
 
 export interface EpochTiming {
@@ -11,6 +12,10 @@ export interface EpochTiming {
   /** How long to wait for vCPUs to initialise the guest, or to fill a deterministic epoch. */
   readonly startTimeoutMs: number;
   readonly firstEpoch: number;
+  /** Epochs captured but not yet acked before the guest must wait (Infinity: no bound). */
+  readonly maxInFlight: number;
+  /** How long to wait for the backup's ack when the window is full. */
+  readonly ackTimeoutMs: number;
 }
 
 export interface CheckpointSink {
@@ -56,6 +61,9 @@ export function runEpochs(
     const final = allFinished(ctrl, vcpus);
     const { image, counts } = cp.checkpoint(epoch, final);
     if (!final) {
+      // Backpressure: with maxInFlight epochs unacked the guest stays paused until the
+      // backup catches up, as Remus does when its send buffer is full.
+      waitAckWindow(ctrl, epoch, t.maxInFlight, t.ackTimeoutMs, now);
       Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
       resumeAll(ctrl);
     }

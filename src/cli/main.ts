@@ -18,7 +18,16 @@ const USAGE = `usage: hbft <command> [flags]
   report    render results JSON files into one HTML page
             RESULTS.json [more.json ...] [--out PATH] [--title TEXT]
   profile   re-run a command under node --prof and summarise each thread's ticks
-            [--out DIR] -- run ...`;
+            [--out DIR] -- run ...
+  backup    receive a primary's checkpoint stream; on its death resume the guest
+            --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--serve HOST:PORT] [--state-dir DIR] [--json PATH|-]
+  run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
+            [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
+            kvserver: --workload kvserver --serve HOST:PORT [--no-output-commit]; backup --serve HOST:PORT
+  failover-trials  N trials of a primary killed at a random epoch and its backup taking over
+            --trials N [--seed S] [--json -]
+  client kv --connect HOST:PORT[,HOST:PORT] [--duration 10s] [--json -]   kvserver load + lost-write check
+  stream inspect FILE [--json PATH|-] [--records]   list and validate a checkpoint stream file`;
 
 /** Errors that are the caller's input, not the emulator's: one line, exit code 2. */
 const USAGE_ERROR_CODES = new Set(['CONFIG', 'REPORT_BAD_INPUT']);
@@ -31,6 +40,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => (await import('./compare-command.js')).compareCommand,
   report: async () => (await import('./report-command.js')).reportCommand,
   profile: async () => (await import('./profile-command.js')).profileCommand,
+  backup: async () => (await import('./backup-command.js')).backupCommand,
+  'failover-trials': async () => (await import('./failover-trials-command.js')).failoverTrialsCommand,
+  stream: async () => (await import('./stream-command.js')).streamCommand,
+  client: async () => (await import('./client-command.js')).clientCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,9 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { GuestRunConfig } from '../backup/device-state.js';
 import { startCpuProfile, type CpuProfiler } from '../metrics/cpu-profile.js';
 import { HdrIntervalLog } from '../metrics/hdr-interval-log.js';
 import { percentileFile } from '../metrics/histograms.js';
+import { formatAddress } from '../net/address.js';
+import { spawnBackupChild, type BackupChild } from '../net/backup-process.js';
+import { KvFrontend } from '../net/kv-frontend.js';
+import { SocketLink, connectBackup } from '../net/socket-link.js';
+import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/backup-link.js';
+import { allocateNetDevice } from '../run/net-device.js';
 import { runVm, type RunHooks } from '../run/run-vm.js';
+import { BACKUP_RUN_FLAGS, resolveBackupOptions, type BackupRunOptions } from './backup-options.js';
 import { ConfigError } from './config-error.js';
 import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
 import { expandOptionalValues } from './optional-value.js';
@@ -13,7 +21,7 @@ import {
 } from './run-outputs.js';
 import { formatSummary } from './summary.js';
 
-const FLAGS = { ...RUN_FLAGS, ...RUN_OUTPUT_FLAGS } as const;
+const FLAGS = { ...RUN_FLAGS, ...RUN_OUTPUT_FLAGS, ...BACKUP_RUN_FLAGS } as const;
 
 /** Epochs a deterministic run will take; timer runs have no exact count. */
 function expectedEpochs(cfg: ResolvedConfig): number | undefined {
@@ -27,24 +35,37 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument');
   const cfg = resolveRunConfig(values as RunFlagValues);
   const out = resolveRunOutputs(values as RunOutputFlagValues, cfg.workload, cfg.mode);
+  const backupOpts = resolveBackupOptions(values, cfg);
   // With --json - stdout is the JSON alone, so paths written go to stderr.
   const note = (line: string) => (cfg.json === '-' ? process.stderr : process.stdout).write(line + '\n');
 
+  const { link, child } = await openLink(cfg, backupOpts);
   const mainProfiler: CpuProfiler | null = out.cpuProfDir === null ? null : await startCpuProfile(out.cpuProfDir, 'main');
   const hdrLog = out.hdrLog === null ? null : new HdrIntervalLog();
   const progress = createProgress({ label: 'run', quiet: out.quiet, total: expectedEpochs(cfg) });
   progress.update({ workload: cfg.workload, mode: cfg.mode, epoch: 0 });
   const hooks: RunHooks = {
     onEpoch: (record) => progress.update({ epoch: record.epoch }),
+    ...(link === null ? {} : { link }),
     ...(hdrLog === null ? {} : { intervals: { intervalMs: HDR_INTERVAL_MS, onIntervals: (ivs) => ivs.forEach((iv) => hdrLog.add(iv)) } }),
     ...(out.cpuProfDir === null ? {} : { cpuProfDir: out.cpuProfDir }),
   };
+  let frontend: KvFrontend | null = null;
+  if (backupOpts.serve !== null) {
+    const ring = allocateNetDevice();
+    const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit));
+    const bound = await fe.listen('--serve', backupOpts.serve);
+    process.stderr.write(`hbft: kvserver serving on ${formatAddress(bound)}${backupOpts.outputCommit ? '' : ' (no output commit)'}\n`);
+    Object.assign(hooks, { netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e) });
+  }
   let run: Awaited<ReturnType<typeof runVm>>;
   try {
     run = await runVm(cfg, hooks);
   } finally {
     progress.stop();
+    frontend?.close();
   }
+  if (child !== null) await child.exited;
   const { results, pause } = run;
   const text = JSON.stringify(results, null, 2);
   if (cfg.json === '-') {
@@ -77,4 +98,35 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   }
   const bad = results.backup.consistent === false || results.workload.verified === false;
   return bad ? 1 : 0;
+}
+
+/** What the backup needs to resume this guest; rides in every epoch's DEVICE_STATE. */
+export function guestRunConfig(cfg: ResolvedConfig): GuestRunConfig {
+  return {
+    workload: cfg.workload, seed: cfg.seed, pages: cfg.pages, vcpus: cfg.vcpus, options: cfg.options,
+    opsPerVcpu: cfg.opsPerVcpu, durationMs: cfg.durationMs, stepOps: cfg.stepOps, epochMs: cfg.epochMs, epochOps: cfg.epochOps,
+  };
+}
+
+async function openLink(cfg: ResolvedConfig, o: BackupRunOptions): Promise<{ link: BackupLink | null; child: BackupChild | null }> {
+  if (cfg.mode === 'native') return { link: null, child: null };
+  const encoding = o.streamOut !== null || o.target.kind !== 'inproc' ? new StreamEncoding(o.compress, guestRunConfig(cfg)) : null;
+  const file = o.streamOut !== null ? openStreamFile(o.streamOut) : null;
+  if (o.target.kind === 'inproc') return { link: new InprocLink(cfg.pages, cfg.vcpus, encoding, file), child: null };
+  let child: BackupChild | null = null;
+  let address = o.target.kind === 'remote' ? o.target.address : null;
+  if (o.target.kind === 'process') {
+    child = await spawnBackupChild();
+    address = { kind: 'unix', path: child.socketPath };
+  }
+  const socket = await connectBackup(address!);
+  const link = new SocketLink(socket, encoding!, file, {
+    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000,
+  });
+  return { link, child };
+}
+
+function openStreamFile(path: string): StreamFile {
+  mkdirSync(dirname(path), { recursive: true });
+  return new StreamFile(path);
 }

@@ -28,6 +28,10 @@ export interface EpochRecord {
   predMisses?: number;
   /** bytes of page data handed to the backup */
   bytes: number;
+  /** Stream bytes this epoch put on the link (with --compress: after compression). */
+  sentBytes?: number;
+  /** What the plain (uncompressed) stream encoding of the epoch takes. */
+  plainBytes?: number;
 }
 
 /** One point of a pause-time distribution, as hdr-histogram-js percentiles give it. */
@@ -52,7 +56,14 @@ export interface RunResults {
   quiesceUs: LatencySummary;
   copyUs: LatencySummary;
   faultServiceUs: LatencySummary;
-  backup: { committedEpochs: number; consistent: boolean | null };
+  backup: {
+    committedEpochs: number;
+    consistent: boolean | null;
+    /** Present when a stream was encoded (socket link, or --stream-out). */
+    link?: 'inproc' | 'socket';
+    bytesSent?: number;
+    plainBytes?: number;
+  };
   /** Per-epoch log (epoch 0, the initial full copy, excluded). */
   epochLog: EpochRecord[];
   /** Pause-time percentiles (ascending) for the report's distribution chart; optional so

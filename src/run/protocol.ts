@@ -39,6 +39,8 @@ export interface VcpuWorkerData extends OutputData {
   /** Failover: contexts and RAM are already the committed image; skip init. */
   readonly restored: boolean;
   readonly intervals: IntervalGrid | null;
+  /** The network device's input ring (server workloads), see net-device.ts. */
+  readonly netDevice?: SharedArrayBuffer;
 }
 
 export interface TrackerWorkerData extends OutputData {
@@ -64,6 +66,9 @@ export interface CheckpointerWorkerData extends OutputData {
   /** Staging buffers come back on this port once the backup has applied them. */
   readonly stagingReturn: MessagePort;
   readonly intervals: IntervalGrid | null;
+  /** Unacked epochs allowed before the guest waits for the backup (Infinity: no bound). */
+  readonly maxInFlight: number;
+  readonly ackTimeoutMs: number;
 }
 
 /** Messages from threads to main: a closed union. */
@@ -83,7 +88,9 @@ export type ThreadMessage =
   | { readonly type: 'checkpointer-done'; readonly pauseHist: string; readonly quiesceHist: string; readonly copyHist: string }
   | { readonly type: 'tracker-done'; readonly serviced: number }
   /** `--hdr-log`: closed intervals, sent when a thread rotates its histograms */
-  | { readonly type: 'hdr-intervals'; readonly intervals: readonly ClosedInterval[] };
+  | { readonly type: 'hdr-intervals'; readonly intervals: readonly ClosedInterval[] }
+  /** A guest reply produced while CTRL_EPOCH was `epoch`: released when that epoch is acked. */
+  | { readonly type: 'guest-output'; readonly epoch: number; readonly conn: number; readonly text: string };
 
 /** Wall-clock ms shared by all threads (each thread's performance.now() has its own origin). */
 export function wallMs(): number {

@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
-import { BackupImage } from '../backup/backup-image.js';
+import type { BackupImage } from '../backup/backup-image.js';
+import { storeAcked } from '../checkpoint/ack-window.js';
 import { resumeAll } from '../checkpoint/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
 import { UntrackedMemory } from '../memory/access.js';
@@ -14,6 +15,7 @@ import { loadWorkload } from '../workloads/registry.js';
 import {
   wallMs, type CheckpointerWorkerData, type IntervalGrid, type ThreadMessage, type TrackerWorkerData, type VcpuWorkerData,
 } from './protocol.js';
+import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from './backup-link.js';
 import { referenceResult } from './reference.js';
 import { buildResults } from './results-builder.js';
 import { ThreadSet } from './threads.js';
@@ -27,6 +29,13 @@ export interface RunHooks {
   intervals?: { readonly intervalMs: number; onIntervals(intervals: readonly ClosedInterval[]): void };
   /** `--cpu-prof`: every thread writes `<role>.cpuprofile` into this directory. */
   cpuProfDir?: string;
+  /** Where checkpoints go (default: an in-process image); see backup-link.ts. */
+  link?: BackupLink;
+  /** Each acked epoch (Infinity once the backup is lost): releases held output. */
+  onAck?(epoch: number): void;
+  /** Server workloads: the device's input ring, and the guest's replies. */
+  netDevice?: SharedArrayBuffer;
+  onOutput?(epoch: number, conn: number, text: string): void;
 }
 
 export interface RunOutput {
@@ -51,7 +60,19 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const vm = allocateVm(cfg.pages, cfg.vcpus);
   const ctrl = new Int32Array(vm.ctrl);
   const tracked = cfg.mode !== 'native';
-  const backup = tracked ? new BackupImage(cfg.pages, cfg.vcpus) : null;
+  const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
+  const backup = link?.localImage ?? null;
+  if (link !== null) {
+    link.onAck = (epoch) => {
+      storeAcked(ctrl, epoch + 1);
+      hooks.onAck?.(epoch);
+    };
+    link.onLost = (reason) => {
+      process.stderr.write(`hbft: backup lost (${reason}); running unprotected\n`);
+      storeAcked(ctrl, Infinity);
+      hooks.onAck?.(Infinity);
+    };
+  }
   let consistent: boolean | null = tracked && cfg.verify ? true : null;
   const mismatches: string[] = [];
   const epochLog: EpochRecord[] = [];
@@ -73,11 +94,15 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         if (tracked && cpDone !== null && vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
         break;
       case 'epoch': {
-        backup!.apply(m.image);
+        // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a socket may
+        // send it later, so it gets its own copy; an in-process image copies it at once.
+        const inproc = link!.kind === 'inproc';
+        const image = m.image.epoch === 0 && !inproc ? { ...m.image, pages: m.image.pages.slice() } : m.image;
+        const sent = link!.send(image);
         if (m.image.epoch === 0) releaseInitialHold(ctrl);
-        // Applied: the staging buffer goes back to the checkpointer's pool.
-        else if (m.image.pages.byteLength > 0) stagingPorts.port1.postMessage(m.image.pages.buffer, [m.image.pages.buffer as ArrayBuffer]);
-        if (m.image.verifySums !== undefined) {
+        // Applied and not referenced by a pending socket write: back to the checkpointer's pool.
+        else if (inproc && m.image.pages.byteLength > 0) stagingPorts.port1.postMessage(m.image.pages.buffer, [m.image.pages.buffer as ArrayBuffer]);
+        if (backup !== null && m.image.verifySums !== undefined) {
           const bad = backup!.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
             consistent = false;
@@ -85,11 +110,17 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
           }
         }
         if (m.image.epoch > 0) {
-          epochLog.push(m.record);
-          hooks.onEpoch?.(m.record);
+          const record = inproc && sent.sentBytes === 0 ? m.record : { ...m.record, ...sent };
+          epochLog.push(record);
+          hooks.onEpoch?.(record);
         }
         break;
       }
+      case 'guest-output':
+        // Native mode has no checkpoints: nothing to wait for.
+        if (tracked) hooks.onOutput?.(m.epoch, m.conn, m.text);
+        else hooks.onOutput?.(-1, m.conn, m.text);
+        break;
       case 'checkpointer-done':
         cpDone = m;
         if (vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
@@ -104,6 +135,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
     stopTracker(ctrl);
     if (stopTimer !== null) clearTimeout(stopTimer);
+    link?.abort();
   });
 
   for (let v = 0; v < cfg.vcpus; v++) {
@@ -111,6 +143,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
       spin: cfg.spin, verify: cfg.verify, restored: false, intervals, cpuProf,
+      ...(hooks.netDevice ? { netDevice: hooks.netDevice } : {}),
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
   }
@@ -120,12 +153,13 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, intervals, cpuProf,
-      stagingReturn: stagingPorts.port2,
+      stagingReturn: stagingPorts.port2, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
   } else {
     void startNative(ctrl, cfg.vcpus);
   }
   await threads.whenAllExited().finally(() => stagingPorts.port1.close());
+  await link?.finish();
 
   const perVcpu = vcpuDone.map((d) => d.result);
   const result = combineResults(perVcpu);
@@ -151,7 +185,10 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const results = buildResults({
     cfg, result, verified, opsPerVcpu, epochLog, hist, mismatches,
     durationMs: Math.max(...vcpuDone.map((d) => d.finishedAt)) - Math.min(...vcpuDone.map((d) => d.startedAt)),
-    backup: { committedEpochs: backup === null ? 0 : backup.committedEpoch + 1, consistent },
+    backup: {
+      committedEpochs: link === null ? 0 : link.stats.ackedEpochs, consistent,
+      ...(link !== null && link.stats.bytesSent > 0 ? { link: link.kind, bytesSent: link.stats.bytesSent, plainBytes: link.stats.plainBytes } : {}),
+    },
   });
   hist.quiesce.destroy();
   hist.copy.destroy();
@@ -181,3 +218,6 @@ function backupResult(backup: BackupImage, workload: Awaited<ReturnType<typeof l
   return combineResults(backup.contexts.map((ctx, v) =>
     workload.result(mem, ctx.subarray(CTX_WORKLOAD), workloadParams(v, cfg.vcpus, cfg.pages, cfg.seed, cfg.options))));
 }
+
+/** A backup that acks nothing for this long fails the run (the guest is paused meanwhile). */
+const ACK_TIMEOUT_MS = 60_000;

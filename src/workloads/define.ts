@@ -28,6 +28,18 @@ export interface WorkloadParams {
   readonly seed: number;
   /** Workload-specific options from the CLI (e.g. the trace path). */
   readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** The network device, for server workloads (kvserver); absent elsewhere. */
+  readonly io?: GuestIo;
+}
+
+/**
+ * A guest's network device. Requests are input (not guest state); replies are output,
+ * held by the primary until the epoch that produced them is acked (output commit).
+ */
+export interface GuestIo {
+  /** Next request into out = [conn, op, key, value]; false when none came in ~1 ms. */
+  poll(out: Int32Array): boolean;
+  reply(conn: number, text: string): void;
 }
 
 /**

@@ -6,6 +6,7 @@ import { hotcold } from './hotcold.js';
 import { kv } from './kv.js';
 import { matmul } from './matmul.js';
 import { ptrchase } from './ptrchase.js';
+import { kvserver } from './kvserver.js';
 import { script } from './script.js';
 import { seqwrite } from './seqwrite.js';
 import { sort } from './sort.js';
@@ -13,11 +14,12 @@ import { stream } from './stream.js';
 import { traceWorkload } from './trace/trace-workload.js';
 
 /**
- * Built-in workloads; `script` is the hand-made sequence used by exact-count tests and
- * `trace` replays a lackey file (--trace), so neither is a standard workload.
+ * Built-in workloads; `script` is the hand-made sequence used by exact-count tests,
+ * `trace` replays a lackey file (--trace) and `kvserver` serves clients (--serve), so
+ * none of them is a standard workload.
  */
 export const BUILTIN_WORKLOADS: Readonly<Record<string, Workload>> = {
-  seqwrite, stream, gups, hotcold, ptrchase, kv, sort, matmul, script, trace: traceWorkload,
+  seqwrite, stream, gups, hotcold, ptrchase, kv, sort, matmul, script, trace: traceWorkload, kvserver,
 };
 
 /** The workloads `npm start` and `--workloads all` run. */

@@ -1,0 +1,83 @@
+// Failover (DESIGN 8): copy the last committed image into fresh shared buffers and run
+// the guest to completion from it, with vCPU workers that skip init (`restored`).
+// The resumed guest runs natively: nothing protects it any more.
+import { CTRL_PARKED, CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../memory/layout.js';
+import { allocateVm, attachVm } from '../memory/vm-buffers.js';
+import { resumeAll } from '../checkpoint/pause.js';
+import type { ThreadMessage, VcpuWorkerData } from '../run/protocol.js';
+import { ThreadSet } from '../run/threads.js';
+import { combineResults } from '../workloads/params.js';
+import type { BackupImage } from './backup-image.js';
+import type { GuestRunConfig } from './device-state.js';
+
+export interface ResumedFrom {
+  readonly epoch: number;
+  readonly final: boolean;
+  /** Guest operations each vCPU had done in the committed image. */
+  readonly opsDone: number[];
+}
+
+export interface FailoverOutcome {
+  readonly resumedFrom: ResumedFrom;
+  readonly result: string;
+  readonly opsPerVcpu: number[];
+  /** Wall-clock ms when the restored vCPUs were released. */
+  readonly runningAt: number;
+  readonly finishedAt: number;
+}
+
+export function resumedFrom(image: BackupImage, final: boolean): ResumedFrom {
+  return { epoch: image.committedEpoch, final, opsDone: image.contexts.map((c) => c[CTX_OPS_DONE]!) };
+}
+
+export interface GuestNet {
+  readonly netDevice: SharedArrayBuffer;
+  onOutput(conn: number, text: string): void;
+}
+
+export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final: boolean, net: GuestNet | null = null): Promise<FailoverOutcome> {
+  const buffers = allocateVm(image.pages, image.vcpus);
+  const vm = attachVm(buffers);
+  vm.ram8.set(image.ram);
+  image.contexts.forEach((c, v) => vm.contexts[v]!.set(c));
+  const from = resumedFrom(image, final);
+  const done: Extract<ThreadMessage, { type: 'vcpu-done' }>[] = [];
+  let stopTimer: NodeJS.Timeout | null = null;
+  const threads = new ThreadSet((_role, m) => {
+    if (m.type === 'vcpu-done') done[m.vcpu] = m;
+    else if (m.type === 'guest-output') net?.onOutput(m.conn, m.text); // unprotected: no output commit
+  }, () => Atomics.or(vm.ctrl, CTRL_REQ, REQ_STOP));
+  for (let v = 0; v < image.vcpus; v++) {
+    threads.spawn(`vcpu-${v}`, 'vcpu', {
+      role: 'vcpu', vm: buffers, vcpu: v, mode: 'native', workload: run.workload, seed: run.seed, options: run.options,
+      opsLimit: run.opsPerVcpu ?? Infinity, epochOps: Infinity, stepOps: run.stepOps, spin: 0, restored: true,
+      verify: false, intervals: null, cpuProf: null,
+      ...(net !== null ? { netDevice: net.netDevice } : {}),
+    } satisfies VcpuWorkerData);
+  }
+  await waitParked(vm.ctrl, image.vcpus);
+  const runningAt = Date.now();
+  // A --duration run has no completion point; the resumed guest runs for the duration again.
+  if (run.opsPerVcpu === null && run.durationMs !== null) {
+    stopTimer = setTimeout(() => Atomics.or(vm.ctrl, CTRL_REQ, REQ_STOP), run.durationMs);
+  }
+  resumeAll(vm.ctrl);
+  await threads.whenAllExited();
+  if (stopTimer !== null) clearTimeout(stopTimer);
+  return {
+    resumedFrom: from,
+    result: combineResults(done.map((d) => d.result)),
+    opsPerVcpu: done.map((d) => d.ops),
+    runningAt,
+    finishedAt: Date.now(),
+  };
+}
+
+/** Restored vCPUs park once before running (runVcpu); release them together. */
+async function waitParked(ctrl: Int32Array, vcpus: number): Promise<void> {
+  for (;;) {
+    const parked = Atomics.load(ctrl, CTRL_PARKED);
+    if (parked >= vcpus) return;
+    await Atomics.waitAsync(ctrl, CTRL_PARKED, parked).value;
+  }
+}

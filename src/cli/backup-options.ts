@@ -1,0 +1,77 @@
+// The backup-related flags of `hbft run`, validated and filled apart from the run
+// config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
+import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
+import type { ResolvedConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+import { parseCount } from './units.js';
+
+export const BACKUP_RUN_FLAGS = {
+  backup: { type: 'string' },
+  'stream-out': { type: 'string' },
+  compress: { type: 'boolean' },
+  'kill-primary-at': { type: 'string' },
+  serve: { type: 'string' },
+  'no-output-commit': { type: 'boolean' },
+} as const;
+
+export interface BackupRunOptions {
+  readonly target: BackupTarget;
+  readonly streamOut: string | null;
+  readonly compress: boolean;
+  /** The epoch after whose sending the primary SIGKILLs itself, or null. */
+  readonly killAfterEpoch: number | null;
+  /** Primary heartbeat period; well under the backup's default timeout (1 s floor). */
+  readonly heartbeatMs: number;
+  /** kvserver: where the guest's service listens. */
+  readonly serve: NetAddress | null;
+  /** Release guest replies at once instead of on the epoch's ack (to show the loss). */
+  readonly outputCommit: boolean;
+}
+
+export const PRIMARY_HEARTBEAT_MS = 10;
+/** Epochs a random kill picks among when the run's epoch count is unknown (timer epochs). */
+const RANDOM_KILL_TIMER_EPOCHS = 20;
+
+export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedConfig): BackupRunOptions {
+  const target = parseBackupTarget(v.backup as string | undefined);
+  const kill = v['kill-primary-at'] as string | undefined;
+  if (cfg.mode === 'native' && (target.kind !== 'inproc' || v['stream-out'] !== undefined || kill !== undefined)) {
+    throw new ConfigError('--mode', 'native mode takes no checkpoints: --backup, --stream-out and --kill-primary-at need a tracked mode');
+  }
+  let killAfterEpoch: number | null = null;
+  if (kill !== undefined) {
+    if (target.kind === 'inproc') throw new ConfigError('--kill-primary-at', 'needs a backup in another process (--backup tcp://, unix: or process)');
+    if (kill === 'random') killAfterEpoch = randomKillEpoch(cfg);
+    else if (kill.startsWith('epoch:')) killAfterEpoch = parseCount('--kill-primary-at', kill.slice('epoch:'.length), 0);
+    else throw new ConfigError('--kill-primary-at', `"${kill}" is not epoch:N or random`);
+  }
+  const serve = v.serve === undefined ? null : parseAddress('--serve', v.serve as string, true);
+  if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
+  return {
+    serve,
+    outputCommit: !(v['no-output-commit'] as boolean | undefined),
+    target,
+    streamOut: (v['stream-out'] as string | undefined) ?? null,
+    compress: (v.compress as boolean | undefined) ?? false,
+    killAfterEpoch,
+    heartbeatMs: PRIMARY_HEARTBEAT_MS,
+  };
+}
+
+/** Epochs a run is expected to have (after the full copy, epoch 0). */
+export function expectedEpochs(cfg: ResolvedConfig): number {
+  if (cfg.epochOps !== null && cfg.opsPerVcpu !== null) return Math.max(1, Math.ceil(cfg.opsPerVcpu / cfg.epochOps));
+  if (cfg.epochMs !== null && cfg.durationMs !== null) return Math.max(1, Math.floor(cfg.durationMs / cfg.epochMs));
+  return RANDOM_KILL_TIMER_EPOCHS;
+}
+
+/** Seeded: the same --seed kills at the same epoch, one of 1..expected. */
+export function randomKillEpoch(cfg: ResolvedConfig): number {
+  let x = (cfg.seed ^ 0x9e3779b9) >>> 0 || 1;
+  for (let i = 0; i < 3; i++) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+  }
+  return 1 + (x % expectedEpochs(cfg));
+}

@@ -1,0 +1,172 @@
+// The primary's end of a socket link to `hbft backup`: epochs go out as link frames of
+// stream chunks (the chunks are views of the epoch's staging buffer, never copied),
+// heartbeats go out on a timer, and ACK/NACK/HEARTBEAT frames come back. Memory is
+// bounded by the checkpointer's ack window (at most maxInFlight epochs unacked), not by
+// socket 'drain': a slow backup stalls the guest, as in Remus.
+import { writeSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import type { BackupImage } from '../backup/backup-image.js';
+import type { EpochImage } from '../checkpoint/epoch-image.js';
+import { ConfigError } from '../cli/config-error.js';
+import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from '../run/backup-link.js';
+import { BackchannelDecoder, FRAME_ACK, FRAME_NACK } from '../stream/backchannel.js';
+import { formatAddress, type NetAddress } from './address.js';
+import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
+
+export class LinkLostError extends Error {
+  readonly code = 'LINK_LOST';
+}
+
+/** Connects, or fails with a one-line ConfigError naming --backup (exit code 2). */
+export function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = addr.kind === 'unix' ? connect(addr.path) : connect(addr.port, addr.host);
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new ConfigError('--backup', `cannot connect to ${formatAddress(addr)}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.setNoDelay(true);
+      resolve(s);
+    });
+    s.once('error', (e: Error & { code?: string }) => {
+      clearTimeout(timer);
+      reject(new ConfigError('--backup', `cannot connect to ${formatAddress(addr)}: ${e.code ?? e.message}`));
+    });
+  });
+}
+
+export interface SocketLinkOptions {
+  /** How often the primary sends a heartbeat frame. */
+  readonly heartbeatMs: number;
+  /** SIGKILL this process right after this epoch was handed to the kernel (failover tests). */
+  readonly killAfterEpoch: number | null;
+  readonly finishTimeoutMs: number;
+}
+
+export class SocketLink implements BackupLink {
+  readonly kind = 'socket';
+  readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
+  readonly localImage: BackupImage | null = null;
+  onAck: (epoch: number) => void = () => {};
+  onLost: (reason: string) => void = () => {};
+  private lost: string | null = null;
+  private finishing = false;
+  private lastSent = -1;
+  private readonly backchannel = new BackchannelDecoder();
+  private readonly heartbeat: NodeJS.Timeout;
+  private ackWaiter: (() => void) | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly encoding: StreamEncoding,
+    private readonly file: StreamFile | null,
+    private readonly opts: SocketLinkOptions,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onFrames(chunk));
+    socket.on('error', (e) => this.lose(`socket error: ${e.message}`));
+    socket.on('close', () => this.lose('connection closed by the backup'));
+    const beat = linkHeader(LINK_HEARTBEAT, 0);
+    this.heartbeat = setInterval(() => {
+      if (this.lost === null) socket.write(beat);
+    }, opts.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  send(image: EpochImage): EpochSent {
+    const { chunks, plainBytes } = this.encoding.epoch(image);
+    this.file?.write(chunks);
+    let sentBytes = 0;
+    for (const c of chunks) sentBytes += c.length;
+    this.stats.bytesSent += sentBytes;
+    this.stats.plainBytes += plainBytes;
+    this.lastSent = image.epoch;
+    if (this.lost === null) {
+      for (const c of chunks) {
+        this.socket.write(linkHeader(LINK_DATA, c.length));
+        this.socket.write(c);
+      }
+      if (this.opts.killAfterEpoch === image.epoch) this.socket.write(new Uint8Array(0), () => killSelf(image.epoch));
+    }
+    return { sentBytes, plainBytes };
+  }
+
+  async finish(): Promise<void> {
+    const end = this.encoding.end();
+    this.file?.write([end]);
+    this.stats.bytesSent += end.length;
+    this.stats.plainBytes += end.length;
+    this.file?.close();
+    this.finishing = true;
+    if (this.lost === null) {
+      this.socket.write(linkHeader(LINK_DATA, end.length));
+      this.socket.write(end);
+      await this.waitFinalAck();
+    }
+    clearInterval(this.heartbeat);
+    this.socket.end();
+  }
+
+  abort(): void {
+    this.finishing = true;
+    clearInterval(this.heartbeat);
+    this.file?.close();
+    this.socket.destroy();
+  }
+
+  private waitFinalAck(): Promise<void> {
+    if (this.stats.ackedEpochs > this.lastSent) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new LinkLostError(`backup: no ack of final epoch ${this.lastSent} within ${this.opts.finishTimeoutMs} ms`)), this.opts.finishTimeoutMs);
+      this.ackWaiter = () => {
+        if (this.stats.ackedEpochs > this.lastSent || this.lost !== null) {
+          clearTimeout(timer);
+          this.ackWaiter = null;
+          if (this.lost !== null) reject(new LinkLostError(`backup lost before the final ack: ${this.lost}`));
+          else resolve();
+        }
+      };
+    });
+  }
+
+  private onFrames(chunk: Buffer): void {
+    let frames;
+    try {
+      frames = this.backchannel.feed(chunk);
+    } catch (e) {
+      this.lose((e as Error).message);
+      this.socket.destroy();
+      return;
+    }
+    for (const f of frames) {
+      if (f.kind === FRAME_ACK) {
+        if (f.epoch !== this.stats.ackedEpochs) {
+          this.lose(`ack of epoch ${f.epoch}, expected ${this.stats.ackedEpochs}`);
+          this.socket.destroy();
+          return;
+        }
+        this.stats.ackedEpochs++;
+        this.onAck(f.epoch);
+        this.ackWaiter?.();
+      } else if (f.kind === FRAME_NACK) {
+        this.lose(`backup refused epoch ${f.epoch}`);
+      }
+    }
+  }
+
+  private lose(reason: string): void {
+    if (this.lost !== null) return;
+    this.lost = reason;
+    clearInterval(this.heartbeat);
+    if (!this.finishing || this.stats.ackedEpochs <= this.lastSent) this.onLost(reason);
+    this.ackWaiter?.();
+  }
+}
+
+/** Failover tests: die like a crashed host, with no chance to close the socket. */
+function killSelf(epoch: number): void {
+  // writeSync: the line must reach stderr before the signal.
+  writeSync(2, `hbft: killing primary after epoch ${epoch} was sent (at ${Date.now()} ms)\n`);
+  process.kill(process.pid, 'SIGKILL');
+}
