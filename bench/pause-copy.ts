@@ -1,5 +1,6 @@
 import { Checkpointer } from '../src/checkpoint/checkpointer.js';
 import { COPY_ENGINES, createCopyEngine, type CopyEngineName } from '../src/checkpoint/copy-engine.js';
+import { StagingPool } from '../src/checkpoint/staging-pool.js';
 import { PAGE_SIZE } from '../src/memory/layout.js';
 import { allocateVm, attachVm } from '../src/memory/vm-buffers.js';
 import { markDirty } from '../src/tracking/dirty-bitmap.js';
@@ -13,7 +14,7 @@ const ENGINES = ['per-page', 'superpage'];
 
 /**
  * Pause copy: bytes per second of the Checkpointer's copy step (its copyUs: staging
- * allocation, page copy, contexts) over one Uint8Array.set of the same dense range into
+ * buffer from the pool, page copy, contexts) over one Uint8Array.set of the same dense range into
  * a warm buffer, i.e. memcpy, in the same thread, interleaved.
  */
 export const pauseCopy: Benchmark = {
@@ -37,7 +38,14 @@ function measure(engine: CopyEngineName, reps: number, log: (l: string) => void)
   const vm = attachVm(buffers);
   for (let i = 0; i < vm.ram32.length; i += 1024) vm.ram32[i] = i; // every page resident
   const policy = createPolicy('logdirty', vm, { predictor: 'last' });
-  const cp = new Checkpointer(vm, policy, createCopyEngine(engine, buffers.ram), false, () => performance.now());
+  // As in a run, the backup hands each applied staging buffer back to the pool.
+  let applied: ArrayBuffer | undefined;
+  const pool = new StagingPool(() => {
+    const b = applied;
+    applied = undefined;
+    return b;
+  });
+  const cp = new Checkpointer(vm, policy, createCopyEngine(engine, buffers.ram), false, () => performance.now(), pool);
   cp.initial();
   const warm = new Uint8Array(DIRTY_PAGES * PAGE_SIZE);
   warm.fill(1);
@@ -51,6 +59,7 @@ function measure(engine: CopyEngineName, reps: number, log: (l: string) => void)
     for (let p = 0; p < DIRTY_PAGES; p++) markDirty(vm.bitmap, p);
     const { counts, image } = cp.checkpoint(epoch, false);
     if (image.pfns.length !== DIRTY_PAGES) throw new Error(`pause copy: ${image.pfns.length} pages collected, want ${DIRTY_PAGES}`);
+    applied = image.pages.buffer as ArrayBuffer;
     return counts.copyUs;
   };
   engineUs(1); // warm-up
