@@ -20,6 +20,7 @@ export interface SyncRunSpec {
   readonly opsPerVcpu: number;
   readonly epochOps: number;
   readonly copy?: CopyEngineName;
+  /** wfp only; `last` (the reference for exact counts) when not given. */
   readonly predictor?: string;
 }
 

@@ -25,10 +25,15 @@ export class HistoryPredictor implements Predictor {
   readonly name: string;
   private readonly window: Uint32Array[] = [];
   private readonly hits: Uint8Array;
+  // Pages already emitted this round, by round number: no Set on the pause path. The
+  // round wraps after 2^32 epochs (three years of 25 ms epochs): not guarded.
+  private readonly emitted: Uint32Array;
+  private round = 0;
 
   constructor(pages: number, private readonly k: number, private readonly m: number) {
     this.name = `history:${k}:${m}`;
     this.hits = new Uint8Array(pages);
+    this.emitted = new Uint32Array(pages);
   }
 
   next(dirty: Uint32Array): Uint32Array {
@@ -38,9 +43,21 @@ export class HistoryPredictor implements Predictor {
       const old = this.window.shift()!;
       for (let i = 0; i < old.length; i++) this.hits[old[i]]--;
     }
-    const candidates = new Set<number>();
-    for (const set of this.window) for (let i = 0; i < set.length; i++) if (this.hits[set[i]] >= this.m) candidates.add(set[i]);
-    return Uint32Array.from(candidates).sort();
+    const round = ++this.round;
+    let n = 0;
+    for (const set of this.window) n += set.length;
+    const out = new Uint32Array(n);
+    n = 0;
+    for (const set of this.window) {
+      for (let i = 0; i < set.length; i++) {
+        const p = set[i];
+        if (this.hits[p] >= this.m && this.emitted[p] !== round) {
+          this.emitted[p] = round;
+          out[n++] = p;
+        }
+      }
+    }
+    return out.subarray(0, n).sort();
   }
 }
 

@@ -14,7 +14,7 @@ async function run(flags: RunFlagValues) {
 describe('every tracking mode on real threads', () => {
   for (const mode of TRACKED_MODES) {
     it(`${mode}: deterministic counts per epoch equal the single-thread run`, async () => {
-      const r = await run({ workload: 'hotcold', mode, mem: '1MiB', ops: '30000', 'epoch-ops': '3000', verify: true });
+      const r = await run({ workload: 'hotcold', mode, mem: '1MiB', ops: '30000', 'epoch-ops': '3000', verify: true, predictor: 'last' });
       const sync = runSync({ workload: BUILTIN_WORKLOADS.hotcold, mode, pages: 256, vcpus: 1, seed: 1, options: {}, opsPerVcpu: 30000, epochOps: 3000 });
       const want = sync.epochs.slice(1).map((e) => [e.counts.faultsRead, e.counts.faultsWrite, e.counts.dirtyPages, e.counts.predictor?.hits ?? 0]);
       expect(r.epochLog.map((e) => [e.faultsRead, e.faultsWrite, e.dirtyPages, e.predHits ?? 0])).toEqual(want);
@@ -36,7 +36,7 @@ describe('every tracking mode on real threads', () => {
     expect(r.config.copy).toBe('superpage');
     expect(r.backup.consistent).toBe(true);
     const log = r.epochLog as { predHits: number; predWasted: number; predMisses: number }[];
-    expect(r.predictor).toEqual({ name: 'last', hits: log.reduce((a, e) => a + e.predHits, 0), wasted: log.reduce((a, e) => a + e.predWasted, 0), misses: log.reduce((a, e) => a + e.predMisses, 0) });
+    expect(r.predictor).toEqual({ name: 'history:8:1', hits: log.reduce((a, e) => a + e.predHits, 0), wasted: log.reduce((a, e) => a + e.predWasted, 0), misses: log.reduce((a, e) => a + e.predMisses, 0) });
     expect(r.predictor.misses).toBe(r.faults.write);
   });
 
