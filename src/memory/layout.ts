@@ -39,8 +39,8 @@ export const CTRL_FAULTS_PML_FULL = 9;
 // 1 while the backup takes the initial image straight from guest RAM; the checkpointer
 // keeps the vCPUs parked until main clears it (no staging copy of all of RAM).
 export const CTRL_INITIAL_HOLD = 10;
-export const CTRL_TRACKER_SLEEPING = 12; // 1 while the tracker blocks on the doorbell
-export const CTRL_ACKED = 13; // epochs the backup has acked (last acked epoch + 1); main stores it
+export const CTRL_TRACKER_SLEEPING = 11; // 1 while the tracker blocks on the doorbell
+export const CTRL_ACKED = 12; // epochs the backup has acked (last acked epoch + 1); main stores it
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState
