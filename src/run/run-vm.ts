@@ -149,11 +149,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   }
   if (tracked) {
     const mode = cfg.mode as TrackerWorkerData['mode'];
-    // The tracker spins longer than a vCPU: faults a few µs apart (random writes under wfp)
-    // then find it awake instead of paying a futex wake-up each (gups, 256 MiB, --opt all:
-    // 175k -> 235k ops/s).
-    const trackerSpin = cfg.spin * TRACKER_SPIN_FACTOR;
-    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: trackerSpin, cpuProf } satisfies TrackerWorkerData);
+    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, intervals, cpuProf,
@@ -226,5 +222,3 @@ function backupResult(backup: BackupImage, workload: Awaited<ReturnType<typeof l
 /** A backup that acks nothing for this long fails the run (the guest is paused meanwhile). */
 const ACK_TIMEOUT_MS = 60_000;
 
-/** Tracker spin iterations per vCPU spin iteration (0 stays 0: no spinning without a free core). */
-const TRACKER_SPIN_FACTOR = 100;
