@@ -103,7 +103,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         // Applied and not referenced by a pending socket write: back to the checkpointer's pool.
         else if (inproc && m.image.pages.byteLength > 0) stagingPorts.port1.postMessage(m.image.pages.buffer, [m.image.pages.buffer as ArrayBuffer]);
         if (backup !== null && m.image.verifySums !== undefined) {
-          const bad = backup!.mismatchedPages(m.image.verifySums);
+          const bad = backup.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
             consistent = false;
             mismatches.push(`epoch ${m.image.epoch}: ${bad.length} pages differ (first 0x${bad[0].toString(16)})`);
