@@ -1,9 +1,9 @@
 // Failover (DESIGN 8): copy the last committed image into fresh shared buffers and run
 // the guest to completion from it, with vCPU workers that skip init (`restored`).
 // The resumed guest runs natively: nothing protects it any more.
-import { CTRL_PARKED, CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../memory/layout.js';
+import { CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../memory/layout.js';
 import { allocateVm, attachVm } from '../memory/vm-buffers.js';
-import { resumeAll } from '../checkpoint/pause.js';
+import { resumeAll, waitAllParkedAsync } from '../checkpoint/pause.js';
 import type { ThreadMessage, VcpuWorkerData } from '../run/protocol.js';
 import { ThreadSet } from '../run/threads.js';
 import { combineResults } from '../workloads/params.js';
@@ -55,7 +55,8 @@ export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final
       ...(net !== null ? { netDevice: net.netDevice } : {}),
     } satisfies VcpuWorkerData);
   }
-  await waitParked(vm.ctrl, image.vcpus);
+  // Restored vCPUs park once before running (runVcpu); release them together.
+  await waitAllParkedAsync(vm.ctrl, image.vcpus);
   const runningAt = Date.now();
   // A --duration run has no completion point; the resumed guest runs for the duration again.
   if (run.opsPerVcpu === null && run.durationMs !== null) {
@@ -73,11 +74,3 @@ export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final
   };
 }
 
-/** Restored vCPUs park once before running (runVcpu); release them together. */
-async function waitParked(ctrl: Int32Array, vcpus: number): Promise<void> {
-  for (;;) {
-    const parked = Atomics.load(ctrl, CTRL_PARKED);
-    if (parked >= vcpus) return;
-    await Atomics.waitAsync(ctrl, CTRL_PARKED, parked).value;
-  }
-}

@@ -1,6 +1,7 @@
 import {
   CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, REQ_PAUSE, VCPU_STATE, VcpuState, vcpuWord,
 } from '../memory/layout.js';
+import { waitAtLeast, waitAtLeastAsync } from '../memory/ctrl-wait.js';
 
 export class PauseTimeoutError extends Error {
   readonly code = 'PAUSE_TIMEOUT';
@@ -11,27 +12,20 @@ export function requestPause(ctrl: Int32Array): void {
   Atomics.or(ctrl, CTRL_REQ, REQ_PAUSE);
 }
 
-/**
- * Wait until every vCPU is parked or finished. vCPUs bump CTRL_PARKED and notify; we
- * reload after each wake-up, so a bump between our load and our wait is not missed
- * (Atomics.wait returns at once when the value already moved).
- */
+/** Wait until every vCPU is parked or finished (vCPUs bump CTRL_PARKED and notify). */
 export function waitAllParked(ctrl: Int32Array, vcpus: number, timeoutMs: number, now: () => number): void {
-  const deadline = now() + timeoutMs;
-  for (;;) {
-    const parked = Atomics.load(ctrl, CTRL_PARKED);
-    if (parked >= vcpus) return;
-    const left = deadline - now();
-    if (left <= 0) {
-      const late = [];
-      for (let v = 0; v < vcpus; v++) {
-        const s = Atomics.load(ctrl, vcpuWord(v, VCPU_STATE));
-        if (s !== VcpuState.Paused && s !== VcpuState.Finished) late.push(`vCPU ${v}`);
-      }
-      throw new PauseTimeoutError(`pause: ${late.join(', ') || 'a vCPU'} did not park within ${timeoutMs} ms`);
-    }
-    Atomics.wait(ctrl, CTRL_PARKED, parked, left);
+  if (waitAtLeast(ctrl, CTRL_PARKED, vcpus, now() + timeoutMs, now) >= vcpus) return;
+  const late = [];
+  for (let v = 0; v < vcpus; v++) {
+    const s = Atomics.load(ctrl, vcpuWord(v, VCPU_STATE));
+    if (s !== VcpuState.Paused && s !== VcpuState.Finished) late.push(`vCPU ${v}`);
   }
+  throw new PauseTimeoutError(`pause: ${late.join(', ') || 'a vCPU'} did not park within ${timeoutMs} ms`);
+}
+
+/** Main thread: wait, without blocking, until every vCPU has parked (after init). */
+export function waitAllParkedAsync(ctrl: Int32Array, vcpus: number): Promise<void> {
+  return waitAtLeastAsync(ctrl, CTRL_PARKED, vcpus);
 }
 
 export function allFinished(ctrl: Int32Array, vcpus: number): boolean {
@@ -55,12 +49,5 @@ export function resumeAll(ctrl: Int32Array): void {
  * CTRL_FINISHED, which finishing vCPUs bump and notify.
  */
 export function sleepUnlessFinished(ctrl: Int32Array, vcpus: number, ms: number, now: () => number): void {
-  const deadline = now() + ms;
-  for (;;) {
-    const finished = Atomics.load(ctrl, CTRL_FINISHED);
-    if (finished >= vcpus) return;
-    const left = deadline - now();
-    if (left <= 0) return;
-    Atomics.wait(ctrl, CTRL_FINISHED, finished, left);
-  }
+  waitAtLeast(ctrl, CTRL_FINISHED, vcpus, now() + ms, now);
 }

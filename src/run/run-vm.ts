@@ -1,10 +1,10 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { BackupImage } from '../backup/backup-image.js';
 import { storeAcked } from '../checkpoint/ack-window.js';
-import { resumeAll } from '../checkpoint/pause.js';
+import { resumeAll, waitAllParkedAsync } from '../checkpoint/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
 import { UntrackedMemory } from '../memory/access.js';
-import { CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
+import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
 import { allocateVm } from '../memory/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
@@ -79,6 +79,8 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const vcpuDone: VcpuDone[] = [];
   let cpDone: CheckpointerDone | null = null;
   let stopTimer: NodeJS.Timeout | null = null;
+  // vcpuDone is filled by vCPU index, in any order.
+  const allVcpusDone = () => vcpuDone.filter(Boolean).length === cfg.vcpus;
 
   const stagingPorts = new MessageChannel();
   const threads = new ThreadSet((_role, m) => {
@@ -90,8 +92,10 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         break;
       case 'vcpu-done':
         vcpuDone[m.vcpu] = m;
-        if (vcpuDone.filter(Boolean).length === cfg.vcpus && stopTimer !== null) clearTimeout(stopTimer);
-        if (tracked && cpDone !== null && vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
+        if (allVcpusDone()) {
+          if (stopTimer !== null) clearTimeout(stopTimer);
+          if (tracked && cpDone !== null) stopTracker(ctrl);
+        }
         break;
       case 'epoch': {
         // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a socket may
@@ -123,7 +127,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         break;
       case 'checkpointer-done':
         cpDone = m;
-        if (vcpuDone.filter(Boolean).length === cfg.vcpus) stopTracker(ctrl);
+        if (allVcpusDone()) stopTracker(ctrl);
         break;
       case 'tracker-done':
         break;
@@ -204,11 +208,7 @@ export function releaseInitialHold(ctrl: Int32Array): void {
 
 /** native mode has no checkpointer: main releases the vCPUs once they have initialised. */
 async function startNative(ctrl: Int32Array, vcpus: number): Promise<void> {
-  for (;;) {
-    const parked = Atomics.load(ctrl, CTRL_PARKED);
-    if (parked >= vcpus) break;
-    await Atomics.waitAsync(ctrl, CTRL_PARKED, parked).value;
-  }
+  await waitAllParkedAsync(ctrl, vcpus);
   resumeAll(ctrl);
 }
 
