@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -21,7 +22,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const OUT_DIR = resolve('results');
+/** Pages and screenshots go to a temporary folder, never into the repository's results/. */
+const OUT_DIR = mkdtempSync(join(tmpdir(), 'hbft-browser-'));
 const REPORT_PATH = join(OUT_DIR, 'report-browser.html');
 const SCREENSHOT_PATH = join(OUT_DIR, 'report-browser.png');
 /** A report from a real run, through the CLI, as a user makes one. */
@@ -56,7 +58,6 @@ describe('report in headless Chromium', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: run .ci/install-chromium.sh first`);
     }
-    mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(REPORT_PATH, await renderReport(inputs, { generatedAt: new Date(0) }));
     // launch() gives a fresh temporary profile (--user-data-dir) and a default context.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -64,6 +65,7 @@ describe('report in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    rmSync(OUT_DIR, { recursive: true, force: true });
   });
 
   it('renders every chart with marks and axis titles, offline and without errors', async () => {

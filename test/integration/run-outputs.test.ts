@@ -10,9 +10,10 @@ const CLI = join(ROOT, 'dist/src/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'hbft-outputs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs the CLI with stdout and stderr piped (never a TTY), from the repository root. */
+/** Runs the CLI with stdout and stderr piped (never a TTY), from a temporary folder, so
+ * default paths (results/...) land there and not in the repository. */
 function hbft(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -88,7 +89,7 @@ describe('hbft run --report', () => {
     expect(r.code, r.stderr).toBe(0);
     const path = 'results/run-hotcold-logdirty.html';
     expect(r.stdout).toContain(`wrote report ${path}`);
-    const html = readFileSync(join(ROOT, path), 'utf8');
+    const html = readFileSync(join(work, path), 'utf8');
     expect(html).toContain('<figure class="chart" id="chart-pause-distribution"');
     expect(html).toContain('hotcold');
   });
