@@ -22,6 +22,8 @@ const COMMON_ARGS = [
   '--disable-sync',
 ];
 
+const SERVERLESS_ONLY = ['--single-process', '--no-zygote'];
+
 export interface FoundBrowser {
   source: 'system' | 'packaged' | 'HBFT_CHROMIUM';
   executablePath: string;
@@ -47,7 +49,8 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
   return {
     source: 'packaged',
     executablePath,
-    args: [...new Set([...packaged.args, ...COMMON_ARGS])],
+    // --single-process (meant for Lambda) ends the browser with its first closed page
+    args: [...new Set([...packaged.args.filter((a) => !SERVERLESS_ONLY.includes(a)), ...COMMON_ARGS])],
     env: { FONTCONFIG_PATH: join(dirname(executablePath), 'fonts') },
   };
 }
