@@ -22,7 +22,12 @@ const COMMON_ARGS = [
   '--disable-sync',
 ];
 
-const SERVERLESS_ONLY = ['--single-process', '--no-zygote'];
+/**
+ * Flags of the package's list that do not belong in a test: --single-process (for
+ * Lambda) ends the browser with its first closed page, and the two web-security flags
+ * would let the page do what its Content-Security-Policy must forbid.
+ */
+const NOT_FOR_TESTS = ['--single-process', '--no-zygote', '--disable-web-security', '--allow-running-insecure-content'];
 
 export interface FoundBrowser {
   source: 'system' | 'packaged' | 'HBFT_CHROMIUM';
@@ -49,8 +54,7 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
   return {
     source: 'packaged',
     executablePath,
-    // --single-process (meant for Lambda) ends the browser with its first closed page
-    args: [...new Set([...packaged.args.filter((a) => !SERVERLESS_ONLY.includes(a)), ...COMMON_ARGS])],
+    args: [...new Set([...packaged.args.filter((a) => !NOT_FOR_TESTS.includes(a)), ...COMMON_ARGS])],
     env: { FONTCONFIG_PATH: join(dirname(executablePath), 'fonts') },
   };
 }
