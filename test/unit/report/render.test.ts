@@ -154,6 +154,7 @@ describe('renderReport', () => {
     ['a version 2 run', [{ ...runs[0]!, version: 2 } as unknown as ReportInput]],
     ['a run without an epoch log', [{ ...runs[0]!, epochLog: undefined } as unknown as ReportInput]],
     ['a compare without rows', [{ version: 1, kind: 'compare' } as unknown as ReportInput]],
+    ['a compare with fewer runs than rows', [{ ...sweepWithRuns(), runs: sweepWithRuns().runs?.slice(1) } as ReportInput]],
   ])('rejects %s with REPORT_BAD_INPUT', async (_name, input) => {
     await expect(renderReport(input)).rejects.toSatisfy(
       (err: unknown) => err instanceof ReportError && err.code === 'REPORT_BAD_INPUT',
