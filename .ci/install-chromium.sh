@@ -1,24 +1,13 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the report browser test when it is missing.
-# Playwright cannot download its own browser here, so the test drives /usr/bin/chromium.
+# Makes sure the report browser test has a Chromium, without apt-get: a system Chromium
+# (/usr/bin/chromium) when one is installed, else the one the @sparticuz/chromium dev
+# dependency ships, unpacked now into the temp dir (the test would unpack it on first use).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-CHROMIUM=/usr/bin/chromium
-
-if [ -x "$CHROMIUM" ]; then
-  echo "install-chromium: $("$CHROMIUM" --version) already installed"
+if [ -x /usr/bin/chromium ]; then
+  echo "install-chromium: system $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
   exit 0
 fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt_get() {
-  if [ "$(id -u)" -eq 0 ]; then apt-get "$@"; else sudo apt-get "$@"; fi
-}
-apt_get update -qq
-apt_get install -y -qq --no-install-recommends chromium fonts-liberation
-
-if [ ! -x "$CHROMIUM" ]; then
-  echo "install-chromium: apt-get finished but $CHROMIUM is still missing" >&2
-  exit 1
-fi
-echo "install-chromium: $("$CHROMIUM" --version)"
+path=$(node -e 'import("@sparticuz/chromium").then(async ({ default: c }) => { c.setGraphicsMode = false; console.log(await c.executablePath()); })')
+echo "install-chromium: packaged Chromium from @sparticuz/chromium at $path"

@@ -29,12 +29,18 @@ export function htmlTable(headers: string[], rows: unknown[][], className = 'sum
   return `<table class="${className}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/** A piece of the page, in page order: a chart, or trusted HTML built by this module's helpers. */
+export type PageBlock = { kind: 'chart'; id: string; title: string; svg: string } | { kind: 'html'; html: string };
+
 export interface PageParts {
   title: string;
   subtitle: string;
-  /** trusted HTML built by this module's helpers */
-  summaryHtml: string;
-  charts: { id: string; title: string; svg: string }[];
+  blocks: PageBlock[];
+}
+
+/** A collapsed section: the page leads with the answer, the detail is one click away. */
+export function detailsHtml(summary: string, inner: string): string {
+  return `<details><summary>${escapeHtml(summary)}</summary>\n${inner}\n</details>`;
 }
 
 /**
@@ -47,22 +53,27 @@ const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 980px; color: #222; }
 header h1 { margin-bottom: 4px; }
 header p { margin-top: 0; color: #555; }
+h2 { font-size: 17px; margin: 20px 0 6px; }
 table.summary { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; }
 table.summary th, table.summary td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
 table.summary th { background: #f3f3f3; }
 table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; }
+details { margin: 8px 0; }
+details summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
+details table.summary { display: block; overflow-x: auto; max-width: 100%; }
 figure.chart { margin: 16px 0 28px; }
 figure.chart svg { max-width: 100%; height: auto; }
 `;
 
+function blockHtml(b: PageBlock): string {
+  if (b.kind === 'html') return b.html;
+  return (
+    `<figure class="chart" id="chart-${escapeHtml(b.id)}" data-chart="${escapeHtml(b.id)}" ` +
+    `aria-label="${escapeHtml(b.title)}">\n${b.svg}\n</figure>`
+  );
+}
+
 export function renderPage(parts: PageParts): string {
-  const figures = parts.charts
-    .map(
-      (c) =>
-        `<figure class="chart" id="chart-${escapeHtml(c.id)}" data-chart="${escapeHtml(c.id)}" ` +
-        `aria-label="${escapeHtml(c.title)}">\n${c.svg}\n</figure>`,
-    )
-    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -76,12 +87,9 @@ export function renderPage(parts: PageParts): string {
 <h1>${escapeHtml(parts.title)}</h1>
 <p>${escapeHtml(parts.subtitle)}</p>
 </header>
-<section id="what-was-run">
-${parts.summaryHtml}
-</section>
-<section id="charts">
-${figures}
-</section>
+<main>
+${parts.blocks.map(blockHtml).join('\n')}
+</main>
 </body>
 </html>
 `;

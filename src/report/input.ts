@@ -1,12 +1,17 @@
 import type { CompareResults } from '../metrics/compare-results.js';
 import type { RunResults } from '../metrics/results.js';
 import { ReportError } from './errors.js';
+import { compareModes, configNameOfRun } from './modes.js';
 
 export type ReportInput = RunResults | CompareResults;
 
 /** A run with the label its lines carry in every chart. */
 export interface LabelledRun {
   series: string;
+  /** the compare configuration it ran (`all`, not its tracking mode `wfp`) */
+  config: string;
+  /** `compare`: one run of a sweep, charted per mode; `run`: a results file of its own */
+  origin: 'run' | 'compare';
   run: RunResults;
 }
 
@@ -15,16 +20,7 @@ export interface SplitInputs {
   compares: CompareResults[];
 }
 
-/** Modes in the order DESIGN.md introduces them; unknown modes sort after, by name. */
-const MODE_ORDER = ['native', 'logdirty', 'rfr', 'wfp', 'dbit', 'pml'];
-
-export function compareModes(a: string, b: string): number {
-  const rank = (m: string): number => {
-    const i = MODE_ORDER.indexOf(m);
-    return i < 0 ? MODE_ORDER.length : i;
-  };
-  return rank(a) - rank(b) || a.localeCompare(b);
-}
+export { compareModes } from './modes.js';
 
 export function isCompare(input: ReportInput): input is CompareResults {
   return (input as { kind?: unknown }).kind === 'compare';
@@ -53,33 +49,40 @@ export function splitInputs(inputs: ReportInput[]): SplitInputs {
   if (inputs.length === 0) {
     throw new ReportError('REPORT_BAD_INPUT', 'report: no results given');
   }
-  const runs: RunResults[] = [];
+  const runs: Omit<LabelledRun, 'series'>[] = [];
   const compares: CompareResults[] = [];
   inputs.forEach((input, i) => {
     if (isCompare(input)) {
       checkCompare(input, `input ${i}`);
       compares.push(input);
-      (input.runs ?? []).forEach((run, j) => checkRun(run, `input ${i} run ${j}`));
-      runs.push(...(input.runs ?? []));
+      const sweepRuns = input.runs ?? [];
+      if (sweepRuns.length > 0 && sweepRuns.length !== input.rows.length) {
+        throw new ReportError('REPORT_BAD_INPUT', `report input ${i}: ${sweepRuns.length} runs for ${input.rows.length} rows`);
+      }
+      sweepRuns.forEach((run, j) => {
+        checkRun(run, `input ${i} run ${j}`);
+        // runs[j] is the run behind rows[j]: the row has the configuration's own name
+        runs.push({ config: input.rows[j]?.mode ?? run.mode, origin: 'compare', run });
+      });
     } else {
       checkRun(input, `input ${i}`);
-      runs.push(input);
+      runs.push({ config: configNameOfRun(input.mode, input.config?.copy), origin: 'run', run: input });
     }
   });
-  const oneWorkload = new Set(runs.map((r) => r.workload.name)).size <= 1;
+  const oneWorkload = new Set(runs.map((r) => r.run.workload.name)).size <= 1;
   const seen = new Map<string, number>();
-  const labelled = runs.map((run) => {
-    const base = oneWorkload ? run.mode : `${run.workload.name}/${run.mode}`;
+  const labelled = runs.map((r): LabelledRun => {
+    const base = oneWorkload ? r.config : `${r.run.workload.name}/${r.config}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    // Repeats of the same workload and mode stay apart as base, base#2, ...
-    return { series: n === 1 ? base : `${base}#${n}`, run };
+    // Repeats of the same workload and configuration stay apart as base, base#2, ...
+    return { series: n === 1 ? base : `${base}#${n}`, ...r };
   });
   labelled.sort(
     (a, b) =>
       a.run.workload.name.localeCompare(b.run.workload.name) ||
-      compareModes(a.run.mode, b.run.mode) ||
-      a.series.localeCompare(b.series),
+      compareModes(a.config, b.config) ||
+      a.series.localeCompare(b.series, 'en', { numeric: true }),
   );
   return { runs: labelled, compares };
 }

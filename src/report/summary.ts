@@ -1,58 +1,89 @@
-import type { CompareResults, CompareRow } from '../metrics/compare-results.js';
-import { htmlTable } from './html.js';
-import { compareModes, type LabelledRun } from './input.js';
+import { summarize, type SummaryRow } from '../compare/aggregate.js';
+import { BASELINE, NATIVE } from '../compare/configs.js';
+import type { CompareResults } from '../metrics/compare-results.js';
+import { detailsHtml, htmlTable } from './html.js';
+import { compareModes } from './modes.js';
+import type { LabelledRun } from './input.js';
 
-const RUN_HEADERS = [
-  'run', 'workload', 'epochs', 'duration (s)', 'ops/s', 'pause p50 (µs)', 'pause p99 (µs)',
-  'pause max (µs)', 'read faults', 'write faults', 'dirty pages/epoch', 'verified', 'backup consistent',
-];
 const MS_PER_S = 1000;
 
-export function runSummaryHtml(runs: LabelledRun[]): string {
-  if (runs.length === 0) return '';
-  const rows = runs.map(({ series, run }) => [
-    series, run.workload.name, run.epochs, run.durationMs / MS_PER_S, run.throughput.opsPerSec,
+const RUN_HEADERS = [
+  'run', 'workload', 'mode', 'epochs', 'duration (s)', 'ops/s', 'pause p50 (µs)', 'pause p99 (µs)',
+  'pause max (µs)', 'read faults', 'write faults', 'dirty pages/epoch', 'verified', 'backup consistent',
+];
+
+/** One line per run, named as in the charts. */
+export function runTableHtml(runs: readonly LabelledRun[]): string {
+  const rows = runs.map(({ series, config, run }) => [
+    series, run.workload.name, config, run.epochs, run.durationMs / MS_PER_S, run.throughput.opsPerSec,
     run.pauseUs.p50, run.pauseUs.p99, run.pauseUs.max, run.faults.read, run.faults.write,
     run.dirtyPages.perEpoch.mean, run.workload.verified, run.backup.consistent,
   ]);
-  // Config columns: the union of keys, so a key one run lacks shows as a dash.
+  return htmlTable(RUN_HEADERS, rows);
+}
+
+/** Config columns: the union of keys, so a key one run lacks shows as a dash. */
+export function configTableHtml(runs: readonly LabelledRun[]): string {
   const keys = [...new Set(runs.flatMap(({ run }) => Object.keys(run.config)))].sort();
-  const configRows = runs.map(({ series, run }) => [series, ...keys.map((k) => run.config[k])]);
-  return [
-    '<h2>Runs</h2>',
-    htmlTable(RUN_HEADERS, rows),
-    '<h2>Configuration</h2>',
-    htmlTable(['run', ...keys], configRows),
-  ].join('\n');
+  return htmlTable(['run', ...keys], runs.map(({ series, run }) => [series, ...keys.map((k) => run.config[k])]));
+}
+
+const ANSWER_HEADERS = ['workload', 'best mode', 'throughput / native', `gain over ${BASELINE} (×)`, 'pause p99 (µs)'];
+
+/** The sweep's rows summarized per workload and mode, in page order. */
+export function compareSummary(compares: readonly CompareResults[]): SummaryRow[] {
+  return summarize(compares.flatMap((c) => c.rows)).sort(
+    (a, b) => workloadOrder(compares, a.workload, b.workload) || compareModes(a.mode, b.mode),
+  );
+}
+
+/** Workloads in the order the sweep ran them. */
+export function compareWorkloads(compares: readonly CompareResults[]): string[] {
+  return [...new Set(compares.flatMap((c) => c.rows.map((r) => r.workload)))];
+}
+
+function workloadOrder(compares: readonly CompareResults[], a: string, b: string): number {
+  const order = compareWorkloads(compares);
+  return order.indexOf(a) - order.indexOf(b);
+}
+
+/**
+ * The answer: per workload, the protected mode with the most throughput (medians over
+ * repeats), what it keeps of native, what it gains over logdirty, and what it pauses.
+ */
+export function answerTableHtml(summary: readonly SummaryRow[]): string {
+  const workloads = [...new Set(summary.map((s) => s.workload))];
+  const rows = workloads.flatMap((w) => {
+    const protectedRows = summary.filter((s) => s.workload === w && s.mode !== NATIVE);
+    const best = protectedRows.reduce<SummaryRow | undefined>(
+      (top, s) => (top === undefined || s.opsPerSec.median > top.opsPerSec.median ? s : top), undefined,
+    );
+    if (best === undefined) return [];
+    return [[w, best.mode, best.normalized?.median ?? null, best.speedup?.median ?? null, best.pauseP99Us]];
+  });
+  if (rows.length === 0) return '';
+  return ['<h2 id="answer">Best mode per workload</h2>', htmlTable(ANSWER_HEADERS, rows, 'summary answer')].join('\n');
 }
 
 const COMPARE_HEADERS = [
-  'workload', 'mode', 'repeats', 'normalized', 'ops/s', 'pause p50 (µs)', 'pause p99 (µs)',
+  'workload', 'mode', 'repeats', 'throughput / native', `vs ${BASELINE} (×)`, 'ops/s', 'pause p50 (µs)', 'pause p99 (µs)',
   'read faults/epoch', 'write faults/epoch', 'dirty pages/epoch',
 ];
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** One line per workload and mode, medians over repeats. */
+export function compareTableHtml(summary: readonly SummaryRow[]): string {
+  const rows = summary.map((s) => [
+    s.workload, s.mode, s.repeats, s.normalized?.median ?? null, s.speedup?.median ?? null, s.opsPerSec.median,
+    s.pauseP50Us, s.pauseP99Us, s.readFaultsPerEpoch, s.writeFaultsPerEpoch, s.dirtyPagesPerEpoch,
+  ]);
+  return htmlTable(COMPARE_HEADERS, rows);
+}
 
-/** One line per workload and mode, averaged over repeats. */
-export function compareSummaryHtml(compares: CompareResults[]): string {
-  const groups = new Map<string, { workload: string; mode: string; rows: CompareRow[] }>();
-  for (const r of compares.flatMap((c) => c.rows)) {
-    const key = JSON.stringify([r.workload, r.mode]);
-    const group = groups.get(key) ?? { workload: r.workload, mode: r.mode, rows: [] };
-    group.rows.push(r);
-    groups.set(key, group);
-  }
-  if (groups.size === 0) return '';
-  const lines = [...groups.values()]
-    .sort((a, b) => a.workload.localeCompare(b.workload) || compareModes(a.mode, b.mode))
-    .map(({ workload, mode, rows }) => {
-      const avg = (pick: (r: CompareRow) => number): number => mean(rows.map(pick));
-      const normalized = rows.flatMap((r) => (r.normalized === null ? [] : [r.normalized]));
-      return [
-        workload, mode, rows.length, normalized.length > 0 ? mean(normalized) : null, avg((r) => r.opsPerSec),
-        avg((r) => r.pauseP50Us), avg((r) => r.pauseP99Us), avg((r) => r.readFaultsPerEpoch),
-        avg((r) => r.writeFaultsPerEpoch), avg((r) => r.dirtyPagesPerEpoch),
-      ];
-    });
-  return ['<h2>Comparison (mean over repeats)</h2>', htmlTable(COMPARE_HEADERS, lines)].join('\n');
+/** The tables a page ends with, collapsed. */
+export function detailTablesHtml(summary: readonly SummaryRow[], runs: readonly LabelledRun[]): string {
+  return [
+    summary.length > 0 ? detailsHtml(`Every workload and mode (${summary.length} lines, medians over repeats)`, compareTableHtml(summary)) : '',
+    runs.length > 0 ? detailsHtml(`Runs (${runs.length})`, runTableHtml(runs)) : '',
+    runs.length > 0 ? detailsHtml(`Configuration of each run (${runs.length})`, configTableHtml(runs)) : '',
+  ].filter(Boolean).join('\n');
 }
