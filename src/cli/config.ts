@@ -4,7 +4,7 @@ import { COPY_ENGINES, type CopyEngineName } from '../checkpoint/copy-engine.js'
 import { PAGE_SIZE } from '../memory/layout.js';
 import { MODES, type Mode } from '../tracking/policy.js';
 import { PredictorError, createPredictor } from '../tracking/predictors.js';
-import { BUILTIN_WORKLOADS, isCustomWorkload } from '../workloads/registry.js';
+import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../workloads/registry.js';
 import { TraceFormatError } from '../workloads/trace/lackey.js';
 import { sniffLackeyFile } from '../workloads/trace/trace-file.js';
 import { ConfigError } from '../errors.js';
@@ -72,7 +72,7 @@ function checkPredictor(spec: string, pages: number): string {
 
 /** `hbft run` flags that shape the run; one entry per flag: type, default shown in help, meaning. */
 export const RUN_FLAGS = {
-  workload: { type: 'string', value: 'W', default: RUN_DEFAULTS.workload, help: 'a built-in workload (README, Workloads), script (needs --script), trace (needs --trace), kvserver (needs --serve), or ./my-workload.js' },
+  workload: { type: 'string', value: 'W', default: RUN_DEFAULTS.workload, help: `a built-in (${STANDARD_WORKLOADS.join(', ')}), script (needs --script), trace (needs --trace), kvserver (needs --serve), or ./my-workload.js` },
   mode: { type: 'string', value: 'M', default: RUN_DEFAULTS.mode, help: `tracking mode: ${MODES.join(', ')}` },
   opt: { type: 'string', value: 'PRESET', default: 'none', help: "all: the paper's full configuration, --mode wfp --copy superpage" },
   copy: { type: 'string', value: 'E', default: RUN_DEFAULTS.copy, help: 'copy engine: per-page (a mapping per batch of at most 1,024 pages, made and dropped every epoch) or superpage (2 MiB regions mapped once, runs of adjacent dirty pages copied in one operation)' },
@@ -88,7 +88,7 @@ export const RUN_FLAGS = {
   trace: { type: 'string', value: 'FILE', default: 'none', help: 'the valgrind lackey log (plain or .gz) --workload trace replays (required with it; docs/traces.md)' },
   ifetch: { type: 'boolean', default: 'off', help: 'trace replay: also replay I lines (instruction fetches) as loads' },
   verify: { type: 'boolean', default: 'off', help: "after every commit, check the backup image equals the primary's paused state page by page; compare the result with an unchecked reference run" },
-  json: { type: 'string', value: 'PATH|-', default: 'none', help: 'results JSON (README, Results JSON), to stdout with -; with a path, the pause histogram goes to PATH.pause.hgrm' },
+  json: { type: 'string', value: 'PATH|-', default: 'none', help: 'results JSON (schema in the README) to PATH, or to stdout with -; with a path, the pause histogram goes to PATH.pause.hgrm' },
   'step-ops': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.stepOps), help: 'most operations between two looks at the pause flag; steps shrink (to 16) while they take longer than 50 us, so a pause is not held up by a fault-heavy step' },
   spin: { type: 'string', value: 'N', default: `${RUN_DEFAULTS.spinWhenFree} or 0`, help: 'spin iterations before blocking in a fault or in the tracker; 0 when vCPUs + tracker outnumber the cores' },
   'pause-timeout-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.pauseTimeoutMs), help: 'how long a pause waits for every vCPU to park before the run fails naming the late vCPU' },
