@@ -136,7 +136,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   if (v.script !== undefined) options.script = v.script;
   if (workload === 'script' && options.script === undefined) throw new ConfigError('--script', 'the script workload needs --script "r0 w0 ..."');
   if (v.trace !== undefined) options.trace = checkTraceFile(v.trace, v.ifetch ?? false);
-  if (v.ifetch !== undefined) options.ifetch = v.ifetch;
+  if (v.ifetch === true) options.ifetch = true;
   if (workload === 'trace' && options.trace === undefined) throw new ConfigError('--trace', 'the trace workload needs --trace FILE (valgrind lackey output, plain or .gz)');
   return {
     workload, mode, vcpus, memBytes, pages, epochMs, epochOps, durationMs, opsPerVcpu,
