@@ -8,6 +8,7 @@ import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../work
 import { TraceFormatError } from '../workloads/trace/lackey.js';
 import { sniffLackeyFile } from '../workloads/trace/trace-file.js';
 import { ConfigError } from '../errors.js';
+import { jsonTarget } from './common-flags.js';
 import { parseFlagGroups, type FlagTable, type FlagValues, type ParsedFlags } from './flags.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
 
@@ -142,7 +143,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     workload, mode, vcpus, memBytes, pages, epochMs, epochOps, durationMs, opsPerVcpu,
     seed: v.seed === undefined ? RUN_DEFAULTS.seed : parseCount('--seed', v.seed, 0, 0xffffffff),
     verify: v.verify ?? false,
-    json: v.json ?? null,
+    json: jsonTarget(v.json),
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
     spin, copy,
     predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
