@@ -13,7 +13,9 @@ export const RUN_OUTPUT_FLAGS = {
 } as const satisfies FlagTable;
 
 /** Flags whose value may be left out (`--report` alone takes the default path). */
-export const OPTIONAL_VALUE_FLAGS = ['--report', '--cpu-prof'] as const;
+export const OPTIONAL_VALUE_FLAGS: readonly string[] = Object.entries(RUN_OUTPUT_FLAGS)
+  .filter(([, f]) => 'optionalValue' in f && f.optionalValue)
+  .map(([name]) => `--${name}`);
 
 export const DEFAULT_CPU_PROF_DIR = join(RESULTS_DIR, 'profiles');
 /** One interval log line per metric per second (HdrHistogram's usual interval). */
