@@ -3,10 +3,9 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nameLogs, threadRoleOfLog } from '../metrics/prof-logs.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
 import type { CommandSpec } from './command.js';
 import type { FlagTable, FlagValues } from './flags.js';
-import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 export const DEFAULT_PROF_DIR = join('results', 'prof');
 const PROFILE_FLAGS = {
