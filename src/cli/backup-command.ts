@@ -8,7 +8,7 @@ import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '.
 import { KvFrontend } from '../net/kv-frontend.js';
 import { allocateNetDevice } from '../run/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
-import { runSession, type SessionOutcome } from '../backup/backup-session.js';
+import { HEARTBEAT_FLOOR_MS, runSession, type SessionOutcome } from '../backup/backup-session.js';
 import { formatAddress, parseAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
 import { ConfigError } from '../errors.js';
@@ -19,7 +19,7 @@ import { parseCount } from './units.js';
 
 export const BACKUP_FLAGS = {
   listen: { type: 'string', value: 'HOST:PORT|unix:PATH', default: 'required', help: "where the primary's checkpoint stream connects" },
-  'heartbeat-ms': { type: 'string', value: 'N', default: 'none (the primary closing the connection is the only failure sign)', help: 'fail over when nothing arrives from the primary for N ms' },
+  'heartbeat-ms': { type: 'string', value: 'N', default: `3 epochs, at least ${HEARTBEAT_FLOOR_MS} ms`, help: 'fail over when nothing (data or heartbeat) arrives from the primary for N ms, 1 to 3600000' },
   serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: after failover, serve the guest's clients here" },
   'state-dir': { type: 'string', value: 'DIR', default: 'none', help: 'also write backup-report.json into DIR' },
   'no-failover': { type: 'boolean', default: 'off', help: 'keep the last committed image when the primary dies instead of resuming the guest' },
