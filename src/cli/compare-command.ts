@@ -22,7 +22,7 @@ export const COMPARE_DEFAULTS = { duration: '1s', mem: '32MiB', repeat: 1, out: 
 
 export const COMPARE_FLAGS = {
   workloads: { type: 'string', value: 'a,b|all', default: 'all', help: `workloads to run: built-ins (${STANDARD_WORKLOADS.join(', ')}) or ./module.js paths` },
-  modes: { type: 'string', value: 'LIST', default: 'every mode this build has', help: 'configurations: native, logdirty, rfr, wfp, dbit, pml, ... and all (wfp + superpage)' },
+  modes: { type: 'string', value: 'a,b', default: availableConfigs().map((c) => c.name).join(','), help: 'configurations to compare: the tracking modes, and all (wfp + superpage)' },
   duration: { type: 'string', value: 'T', default: COMPARE_DEFAULTS.duration, help: 'run time of each run' },
   mem: { type: 'string', value: 'SIZE', default: COMPARE_DEFAULTS.mem, help: 'guest RAM of each run' },
   vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads of each run' },
