@@ -1,10 +1,11 @@
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import { imageChecksums } from '../checkpoint/page-checksum.js';
 import { CTX_SLOTS, PAGE_SIZE } from '../memory/layout.js';
+import { HbftError } from '../errors.js';
 
-export class BackupError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
+export class BackupError extends HbftError {
+  constructor(code: string, message: string) {
+    super(code, message);
   }
 }
 

@@ -9,6 +9,7 @@ import { xorshift32 } from '../workloads/rng.js';
 import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../workloads/registry.js';
 import { PAGE_SIZE } from '../memory/layout.js';
 import type { BackupReport } from '../cli/backup-command.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 export interface TrialSpec {
   readonly seed: number;
@@ -45,8 +46,10 @@ export function expectedResult(s: TrialSpec): string {
   });
 }
 
-export class TrialError extends Error {
-  readonly code = 'TRIAL';
+export class TrialError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('TRIAL', message, options);
+  }
 }
 
 export async function runTrial(spec: TrialSpec, timeoutMs = 60_000): Promise<TrialOutcome> {

@@ -1,8 +1,11 @@
 import { waitAtLeast } from '../memory/ctrl-wait.js';
 import { CTRL_ACKED } from '../memory/layout.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
-export class AckTimeoutError extends Error {
-  readonly code = 'ACK_TIMEOUT';
+export class AckTimeoutError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('ACK_TIMEOUT', message, options);
+  }
 }
 
 /**

@@ -2,9 +2,12 @@ import {
   CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, REQ_PAUSE, VCPU_STATE, VcpuState, vcpuWord,
 } from '../memory/layout.js';
 import { waitAtLeast, waitAtLeastAsync } from '../memory/ctrl-wait.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
-export class PauseTimeoutError extends Error {
-  readonly code = 'PAUSE_TIMEOUT';
+export class PauseTimeoutError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('PAUSE_TIMEOUT', message, options);
+  }
 }
 
 /** Ask every running vCPU to park at its next step boundary. */

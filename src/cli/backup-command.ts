@@ -8,21 +8,32 @@ import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '.
 import { KvFrontend } from '../net/kv-frontend.js';
 import { allocateNetDevice } from '../run/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
-import { runSession, type SessionOutcome } from '../backup/backup-session.js';
+import { HEARTBEAT_FLOOR_MS, runSession, type SessionOutcome } from '../backup/backup-session.js';
 import { formatAddress, parseAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
-import { ConfigError } from './config-error.js';
-import { parseFlags } from './config.js';
+import { ConfigError } from '../errors.js';
+import type { CommandSpec } from './command.js';
+import { JSON_FLAG, QUIET_FLAG, jsonTarget, writeJson } from './common-flags.js';
+import type { FlagTable, FlagValues } from './flags.js';
 import { parseCount } from './units.js';
 
-const FLAGS = {
-  listen: { type: 'string' },
-  'state-dir': { type: 'string' },
-  'heartbeat-ms': { type: 'string' },
-  serve: { type: 'string' },
-  json: { type: 'string' },
-  'no-failover': { type: 'boolean' },
-} as const;
+export const BACKUP_FLAGS = {
+  listen: { type: 'string', value: 'HOST:PORT|unix:PATH', default: 'required', help: "where the primary's checkpoint stream connects" },
+  'heartbeat-ms': { type: 'string', value: 'N', default: `3 epochs, at least ${HEARTBEAT_FLOOR_MS} ms`, help: 'fail over when nothing (data or heartbeat) arrives from the primary for N ms, 1 to 3600000' },
+  serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: after failover, serve the guest's clients here" },
+  'state-dir': { type: 'string', value: 'DIR', default: 'none', help: 'also write backup-report.json into DIR' },
+  'no-failover': { type: 'boolean', default: 'off', help: 'keep the last committed image when the primary dies instead of resuming the guest' },
+  json: { ...JSON_FLAG, help: 'the backup report (outcome, committed epoch, failover) as JSON to PATH, or to stdout with -' },
+  quiet: { ...QUIET_FLAG, help: 'no progress lines on stderr (refusals and failures still go there)' },
+} as const satisfies FlagTable;
+
+export const backupSpec: CommandSpec = {
+  name: 'backup',
+  summary: "receive a primary's checkpoint stream; on its death resume the guest",
+  flags: [{ title: 'Backup', table: BACKUP_FLAGS }],
+  details: 'Example: hbft backup --listen 127.0.0.1:7000 --serve 127.0.0.1:7100, then hbft run --backup tcp://127.0.0.1:7000 ...',
+  run: (values, positionals) => backupCommand(values as FlagValues<typeof BACKUP_FLAGS>, positionals),
+};
 
 export interface BackupReport {
   readonly role: 'backup';
@@ -37,23 +48,26 @@ export interface BackupReport {
   readonly failover: (FailoverOutcome & { workload: string; opsLimit: number | null; servingAt: number | null }) | null;
 }
 
-export async function backupCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, FLAGS);
+export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, positionals: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError(positionals[0]!, 'unexpected argument');
   if (values.listen === undefined) throw new ConfigError('--listen', 'required: HOST:PORT or unix:PATH');
-  const addr = parseAddress('--listen', values.listen as string, true);
-  const heartbeatMs = values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'] as string, 1, 3_600_000);
-  const json = (values.json as string | undefined) ?? null;
-  const stateDir = (values['state-dir'] as string | undefined) ?? null;
-  const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve as string, true);
+  const addr = parseAddress('--listen', values.listen, true);
+  const heartbeatMs = values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'], 1, 3_600_000);
+  const json = jsonTarget(values.json);
+  const stateDir = values['state-dir'] ?? null;
+  const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve, true);
   let servingAt: number | null = null;
-  const log = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
+  const quiet = values.quiet === true;
+  const warn = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
+  const log = (line: string): void => {
+    if (!quiet) warn(line);
+  };
 
   let first: ((s: Socket) => void) | null = null;
   const connected = new Promise<Socket>((resolve) => (first = resolve));
   const { server, bound } = await listenOn('--listen', addr, (s) => {
     if (first === null) {
-      log(`refusing a second connection from ${s.remoteAddress ?? 'a unix peer'}`);
+      warn(`refusing a second connection from ${s.remoteAddress ?? 'a unix peer'}`);
       s.destroy();
       return;
     }
@@ -61,6 +75,7 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
     first = null;
     take(s);
   });
+  // Always printed: spawners (trials, tests, scripts) wait for this line to learn the port.
   process.stdout.write(`hbft backup: listening on ${formatAddress(bound)}\n`);
   const socket = await connected;
   server.close();
@@ -72,7 +87,7 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
   let outcome: BackupReport['outcome'] = 'failed';
   let failover: BackupReport['failover'] = null;
   if (session.end === 'end') outcome = 'clean';
-  else if (image === null || receiver.device === null) log('no committed epoch: nothing to resume');
+  else if (image === null || receiver.device === null) warn('no committed epoch: nothing to resume');
   // A refused stream comes from a live primary: resuming would run the guest twice.
   else if (values['no-failover'] || session.end === 'stream-error') outcome = 'kept';
   else {
@@ -86,7 +101,7 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
       const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
       const bound = await fe.listen('--serve', serve);
       servingAt = Date.now();
-      log(`failover: kvserver serving on ${formatAddress(bound)}`);
+      warn(`failover: kvserver serving on ${formatAddress(bound)}`);
       net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
     }
     const done = await resumeGuest(image, run, receiver.finalCommitted, net);
@@ -110,7 +125,6 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
     mkdirSync(stateDir, { recursive: true });
     writeFileSync(join(stateDir, 'backup-report.json'), text + '\n');
   }
-  if (json === '-') process.stdout.write(text + '\n');
-  else if (json !== null) writeFileSync(json, text + '\n');
+  writeJson(json, text);
   return outcome === 'failed' || session.end === 'stream-error' ? 1 : 0;
 }

@@ -2,17 +2,18 @@
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
 import type { ResolvedConfig } from './config.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError } from '../errors.js';
+import type { FlagTable } from './flags.js';
 import { parseCount } from './units.js';
 
 export const BACKUP_RUN_FLAGS = {
-  backup: { type: 'string' },
-  'stream-out': { type: 'string' },
-  compress: { type: 'boolean' },
-  'kill-primary-at': { type: 'string' },
-  serve: { type: 'string' },
-  'no-output-commit': { type: 'boolean' },
-} as const;
+  backup: { type: 'string', value: 'TARGET', default: 'inproc', help: 'where checkpoints go: inproc (a backup image in this process), process (a child hbft backup over a Unix socket), tcp://HOST:PORT or unix:PATH (a running hbft backup)' },
+  'stream-out': { type: 'string', value: 'FILE', default: 'none', help: 'also write the checkpoint stream (Xen format, docs/stream-format.md) to FILE' },
+  compress: { type: 'boolean', default: 'off', help: 'send pages XOR+RLE against the last sent copy (the HBFZ variant of the stream)' },
+  'kill-primary-at': { type: 'string', value: 'epoch:N|random', default: 'none', help: 'SIGKILL this primary after sending epoch N (random: seeded by --seed), to show the backup taking over' },
+  serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: where the guest's key-value service listens (required with --workload kvserver)" },
+  'no-output-commit': { type: 'boolean', default: 'off', help: "kvserver: release replies at once instead of on the epoch's ack (shows the writes a failover then loses)" },
+} as const satisfies FlagTable;
 
 export interface BackupRunOptions {
   readonly target: BackupTarget;

@@ -10,30 +10,43 @@ import { runSweep } from '../compare/sweep-runner.js';
 import type { CompareConfigSpec, CompareResults, CompareShard, CompareSweep } from '../metrics/compare-results.js';
 import { runVm } from '../run/run-vm.js';
 import { isCustomWorkload, STANDARD_WORKLOADS } from '../workloads/registry.js';
-import { ConfigError } from './config-error.js';
-import { expandOptionalValues } from './optional-value.js';
-import { parseFlags, resolveRunConfig, RUN_DEFAULTS, type ResolvedConfig } from './config.js';
+import { ConfigError } from '../errors.js';
+import type { CommandSpec } from './command.js';
+import { JSON_FLAG, QUIET_FLAG, REPORT_FLAG, jsonTarget, writeJson } from './common-flags.js';
+import { resolveRunConfig, RUN_DEFAULTS, type ResolvedConfig } from './config.js';
+import type { FlagTable, FlagValues } from './flags.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
-
-const COMPARE_FLAGS = {
-  workloads: { type: 'string' },
-  modes: { type: 'string' },
-  duration: { type: 'string' },
-  mem: { type: 'string' },
-  vcpus: { type: 'string' },
-  'epoch-ms': { type: 'string' },
-  seed: { type: 'string' },
-  repeat: { type: 'string' },
-  shard: { type: 'string' },
-  shards: { type: 'string' },
-  out: { type: 'string' },
-  merge: { type: 'boolean' },
-  report: { type: 'string' },
-} as const;
-export type CompareFlagValues = { [K in keyof typeof COMPARE_FLAGS]?: (typeof COMPARE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** Sized so that `npm start` (every standard workload under every mode) stays short. */
 export const COMPARE_DEFAULTS = { duration: '1s', mem: '32MiB', repeat: 1, out: 'results/compare' } as const;
+
+export const COMPARE_FLAGS = {
+  workloads: { type: 'string', value: 'a,b|all', default: 'all', help: `workloads to run: built-ins (${STANDARD_WORKLOADS.join(', ')}) or ./module.js paths` },
+  modes: { type: 'string', value: 'a,b', default: availableConfigs().map((c) => c.name).join(','), help: 'configurations to compare: the tracking modes, and all (wfp + superpage)' },
+  duration: { type: 'string', value: 'T', default: COMPARE_DEFAULTS.duration, help: 'run time of each run' },
+  mem: { type: 'string', value: 'SIZE', default: COMPARE_DEFAULTS.mem, help: 'guest RAM of each run' },
+  vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads of each run' },
+  'epoch-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.epochMs), help: 'checkpoint interval of each run' },
+  seed: { type: 'string', value: 'S', default: String(RUN_DEFAULTS.seed), help: 'workload seed' },
+  repeat: { type: 'string', value: 'R', default: String(COMPARE_DEFAULTS.repeat), help: 'repeats of the whole sweep, interleaved' },
+  shard: { type: 'string', value: 'i/n|auto', default: 'none', help: 'run only shard i of n of the sweep; auto reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (docs/sweeps.md)' },
+  shards: { type: 'string', value: 'N', default: 'none', help: 'with --shard auto: the shard count when the environment does not give it' },
+  out: { type: 'string', value: 'results/NAME', default: COMPARE_DEFAULTS.out, help: 'where NAME.json, NAME.csv and NAME.md go (a shard adds -i to the default)' },
+  merge: { type: 'boolean', default: 'off', help: 'join the partial NAME.json files given as arguments into --out' },
+  json: { ...JSON_FLAG, help: 'also write the results JSON to PATH, or to stdout with - (the table then goes to stderr)' },
+  report: { ...REPORT_FLAG, help: 'an HTML report of the sweep (docs/reports.md); alone, results/NAME.html' },
+  quiet: { ...QUIET_FLAG, help: 'no per-run progress lines on stderr' },
+} as const satisfies FlagTable;
+export type CompareFlagValues = FlagValues<typeof COMPARE_FLAGS>;
+
+export const compareSpec: CommandSpec = {
+  name: 'compare',
+  summary: 'run workloads under several modes (interleaved) and write NAME.json/.csv/.md',
+  args: '[A.json B.json ... with --merge]',
+  flags: [{ title: 'Compare', table: COMPARE_FLAGS }],
+  details: 'Examples:\n  hbft compare --workloads gups,kv --modes logdirty,wfp --out results/gk\n  hbft compare --merge results/s-0.json results/s-1.json --out results/s',
+  run: (values, positionals) => compareCommand(values as CompareFlagValues, positionals),
+};
 
 /** Flags that define a sweep: a merge takes its sweep from its inputs instead. */
 const SWEEP_FLAGS = ['workloads', 'modes', 'duration', 'mem', 'vcpus', 'epoch-ms', 'seed', 'repeat', 'shard', 'shards'] as const;
@@ -45,12 +58,12 @@ export interface ResolvedCompare {
 }
 
 /** `hbft compare`: run a sweep (or one shard of it), or `--merge` shards; write NAME.json/.csv/.md. */
-export async function compareCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(expandOptionalValues(argv, ['--report']), COMPARE_FLAGS);
-  const v = values as CompareFlagValues;
-  if (v.merge === true) return mergeCommand(v, positionals);
+export async function compareCommand(v: CompareFlagValues, positionals: readonly string[]): Promise<number> {
+  if (v.merge === true) return mergeCommand(v, [...positionals]);
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument (input files go after --merge)');
   const { sweep, shard, out } = resolveCompare(v, process.env);
+  const json = jsonTarget(v.json);
+  const progress = v.quiet === true ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   const runConfigs = new Map(sweep.workloads.flatMap((w) => sweep.configs.map((c) => [key(w, c), runConfigFor(sweep, w, c)] as const)));
   const started = performance.now();
   const results = await runSweep(sweep, shard, async (job) => {
@@ -58,22 +71,22 @@ export async function compareCommand(argv: readonly string[]): Promise<number> {
     const { results: r, pause } = await runVm(runConfigs.get(key(job.workload, job.config)) as ResolvedConfig);
     pause.destroy();
     // wall time per run, so the cost of a bigger sweep can be estimated from a small one
-    process.stderr.write(`    ${Math.round(r.throughput.opsPerSec).toLocaleString('en-US')} ops/s, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    progress(`    ${Math.round(r.throughput.opsPerSec).toLocaleString('en-US')} ops/s, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return r;
-  }, (line) => process.stderr.write(`${line}\n`));
-  process.stderr.write(`${results.rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  writeOutputs(out, results);
-  await writeReportIfAsked(v.report, out, results);
+  }, progress);
+  progress(`${results.rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  writeOutputs(out, results, json);
+  await writeReportIfAsked(v.report, out, results, json);
   return reportFailures(results);
 }
 
 /** --report [PATH]: the HTML report of the sweep, next to NAME.json by default. */
-async function writeReportIfAsked(report: string | undefined, out: string, results: CompareResults): Promise<void> {
+async function writeReportIfAsked(report: string | undefined, out: string, results: CompareResults, json: string | null): Promise<void> {
   if (report === undefined) return;
   // Loaded on use: vega takes about a second to import.
   const { writeReport } = await import('../report/write-report.js');
   const path = await writeReport([results], report === '' ? `${out}.html` : report);
-  process.stdout.write(`wrote report ${path}\n`);
+  (json === '-' ? process.stderr : process.stdout).write(`wrote report ${path}\n`);
 }
 
 function key(workload: string, c: CompareConfigSpec): string {
@@ -153,9 +166,10 @@ async function mergeCommand(v: CompareFlagValues, files: string[]): Promise<numb
   if (files.length === 0) throw new ConfigError('--merge', 'give the partial NAME.json files to join');
   if (v.out === undefined) throw new ConfigError('--out', 'a merge needs --out results/NAME');
   const out = outPath(v.out);
+  const json = jsonTarget(v.json);
   const merged = mergeCompare(files.map((file) => ({ file, data: readJson(file) })));
-  writeOutputs(out, merged);
-  await writeReportIfAsked(v.report, out, merged);
+  writeOutputs(out, merged, json);
+  await writeReportIfAsked(v.report, out, merged, json);
   return reportFailures(merged);
 }
 
@@ -173,14 +187,16 @@ function readJson(file: string): unknown {
   }
 }
 
-/** NAME.json, NAME.csv and NAME.md; the table also goes to stdout. */
-function writeOutputs(out: string, results: CompareResults): void {
+/** NAME.json, NAME.csv and NAME.md; the table also goes to stdout (to stderr under --json -). */
+function writeOutputs(out: string, results: CompareResults, json: string | null): void {
   const summary = summarize(results.rows);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.json`, JSON.stringify(results, null, 1) + '\n');
+  const text = JSON.stringify(results, null, 1) + '\n';
+  writeFileSync(`${out}.json`, text);
   writeFileSync(`${out}.csv`, toCsv(summary));
   writeFileSync(`${out}.md`, toMarkdown(results, summary));
-  process.stdout.write(markdownTable(summary) + '\n');
+  (json === '-' ? process.stderr : process.stdout).write(markdownTable(summary) + '\n');
+  writeJson(json, text);
   process.stderr.write(`wrote ${out}.json, ${out}.csv, ${out}.md\n`);
 }
 

@@ -1,7 +1,2 @@
-/** A bad flag or option: printed as one line, exit code 2. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG';
-  constructor(readonly flag: string, detail: string) {
-    super(`${flag}: ${detail}`);
-  }
-}
+// Kept so branches written against the old path still build; new code imports ../errors.js.
+export { ConfigError } from '../errors.js';

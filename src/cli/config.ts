@@ -1,12 +1,15 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { COPY_ENGINES, type CopyEngineName } from '../checkpoint/copy-engine.js';
 import { PAGE_SIZE } from '../memory/layout.js';
 import { MODES, type Mode } from '../tracking/policy.js';
 import { PredictorError, createPredictor } from '../tracking/predictors.js';
-import { BUILTIN_WORKLOADS, isCustomWorkload } from '../workloads/registry.js';
-import { ConfigError } from './config-error.js';
+import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../workloads/registry.js';
+import { TraceFormatError } from '../workloads/trace/lackey.js';
+import { sniffLackeyFile } from '../workloads/trace/trace-file.js';
+import { ConfigError } from '../errors.js';
+import { jsonTarget } from './common-flags.js';
+import { parseFlagGroups, type FlagTable, type FlagValues, type ParsedFlags } from './flags.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
 
 /** Every option of a run, validated and filled: inner code never sees undefined. */
@@ -68,42 +71,35 @@ function checkPredictor(spec: string, pages: number): string {
   return spec;
 }
 
+/** `hbft run` flags that shape the run; one entry per flag: type, default shown in help, meaning. */
 export const RUN_FLAGS = {
-  workload: { type: 'string' },
-  mode: { type: 'string' },
-  vcpus: { type: 'string' },
-  mem: { type: 'string' },
-  'epoch-ms': { type: 'string' },
-  'epoch-ops': { type: 'string' },
-  duration: { type: 'string' },
-  ops: { type: 'string' },
-  seed: { type: 'string' },
-  verify: { type: 'boolean' },
-  json: { type: 'string' },
-  'step-ops': { type: 'string' },
-  spin: { type: 'string' },
-  copy: { type: 'string' },
-  predictor: { type: 'string' },
-  'pause-timeout-ms': { type: 'string' },
-  script: { type: 'string' },
-  opt: { type: 'string' },
-  trace: { type: 'string' },
-  ifetch: { type: 'boolean' },
-} as const;
+  workload: { type: 'string', value: 'W', default: RUN_DEFAULTS.workload, help: `a built-in (${STANDARD_WORKLOADS.join(', ')}), script (needs --script), trace (needs --trace), kvserver (needs --serve), or ./my-workload.js` },
+  mode: { type: 'string', value: 'M', default: RUN_DEFAULTS.mode, help: `tracking mode: ${MODES.join(', ')}` },
+  opt: { type: 'string', value: 'PRESET', default: 'none', help: "all: the paper's full configuration, --mode wfp --copy superpage" },
+  copy: { type: 'string', value: 'E', default: RUN_DEFAULTS.copy, help: 'copy engine: per-page (a mapping per batch of at most 1,024 pages, made and dropped every epoch) or superpage (2 MiB regions mapped once, runs of adjacent dirty pages copied in one operation)' },
+  predictor: { type: 'string', value: 'P', default: RUN_DEFAULTS.predictor, help: "wfp's write-set predictor: last (Dirty(e-1), the reference for exact counts), history:K:M (dirty in M of the last K epochs), spatial:W (also neighbours within W pages)" },
+  vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads, 1 to 64; each works on its own equal slice of guest RAM' },
+  mem: { type: 'string', value: 'SIZE', default: RUN_DEFAULTS.mem, help: 'guest RAM, a whole number of 4 KiB pages (KiB/MiB/GiB), at most 4 GiB' },
+  'epoch-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.epochMs), help: 'timer epochs: a checkpoint every N ms' },
+  'epoch-ops': { type: 'string', value: 'N', default: 'none', help: 'deterministic epochs of N operations per vCPU (instead of --epoch-ms)' },
+  duration: { type: 'string', value: 'T', default: `${RUN_DEFAULTS.durationMs / 1000}s`, help: 'run time (ms, s, m; a bare number is seconds)' },
+  ops: { type: 'string', value: 'N', default: 'none', help: 'operations per vCPU (instead of --duration)' },
+  seed: { type: 'string', value: 'S', default: String(RUN_DEFAULTS.seed), help: 'workload seed, 0 to 4294967295' },
+  script: { type: 'string', value: 'OPS', default: 'none', help: 'the access sequence --workload script runs, e.g. "r0 w0 r1"' },
+  trace: { type: 'string', value: 'FILE', default: 'none', help: 'the valgrind lackey log (plain or .gz) --workload trace replays (required with it; docs/traces.md)' },
+  ifetch: { type: 'boolean', default: 'off', help: 'trace replay: also replay I lines (instruction fetches) as loads' },
+  verify: { type: 'boolean', default: 'off', help: "after every commit, check the backup image equals the primary's paused state page by page; compare the result with an unchecked reference run" },
+  json: { type: 'string', value: 'PATH|-', default: 'none', help: 'results JSON (schema in the README) to PATH, or to stdout with -; with a path, the pause histogram goes to PATH.pause.hgrm' },
+  'step-ops': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.stepOps), help: 'most operations between two looks at the pause flag; steps shrink (to 16) while they take longer than 50 us, so a pause is not held up by a fault-heavy step' },
+  spin: { type: 'string', value: 'N', default: `${RUN_DEFAULTS.spinWhenFree} or 0`, help: 'spin iterations before blocking in a fault or in the tracker; 0 when vCPUs + tracker outnumber the cores' },
+  'pause-timeout-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.pauseTimeoutMs), help: 'how long a pause waits for every vCPU to park before the run fails naming the late vCPU' },
+} as const satisfies FlagTable;
 
-export type RunFlagValues = { [K in keyof typeof RUN_FLAGS]?: (typeof RUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+export type RunFlagValues = FlagValues<typeof RUN_FLAGS>;
 
-/** Parse argv (after the command) with node:util parseArgs; unknown flags are ConfigErrors. */
-export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(
-  argv: readonly string[], flags: T,
-): { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] } {
-  try {
-    return parseArgs({ args: [...argv], options: flags, strict: true, allowPositionals: true });
-  } catch (e) {
-    const msg = (e as Error).message;
-    const flag = /'(-[^']+)'/.exec(msg)?.[1] ?? 'arguments';
-    throw new ConfigError(flag, msg.split('\n')[0].replace(/\. To specify.*$/, ''));
-  }
+/** Parse argv (after the command) against one flag table; unknown flags are ConfigErrors. */
+export function parseFlags(argv: readonly string[], flags: FlagTable): { values: ParsedFlags; positionals: string[] } {
+  return parseFlagGroups(argv, [{ title: 'Options', table: flags }]);
 }
 
 export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
@@ -111,6 +107,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   if (!isCustomWorkload(workload) && !(workload in BUILTIN_WORKLOADS)) {
     throw new ConfigError('--workload', `unknown workload "${workload}" (one of ${Object.keys(BUILTIN_WORKLOADS).join(', ')}, or ./path/to/module.js)`);
   }
+  if (isCustomWorkload(workload)) checkFile('--workload', workload);
   const opt = v.opt === undefined ? null : OPT_PRESETS[v.opt];
   if (opt === undefined) throw new ConfigError('--opt', `unknown preset "${v.opt}" (one of ${Object.keys(OPT_PRESETS).join(', ')})`);
   if (opt !== null && v.mode !== undefined && v.mode !== opt.mode) throw new ConfigError('--opt', `--opt ${v.opt} means --mode ${opt.mode}; drop --mode ${v.mode}`);
@@ -139,14 +136,14 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   const options: Record<string, string | number | boolean> = {};
   if (v.script !== undefined) options.script = v.script;
   if (workload === 'script' && options.script === undefined) throw new ConfigError('--script', 'the script workload needs --script "r0 w0 ..."');
-  if (v.trace !== undefined) options.trace = checkTraceFile(v.trace);
-  if (v.ifetch !== undefined) options.ifetch = v.ifetch;
+  if (v.trace !== undefined) options.trace = checkTraceFile(v.trace, v.ifetch ?? false);
+  if (v.ifetch === true) options.ifetch = true;
   if (workload === 'trace' && options.trace === undefined) throw new ConfigError('--trace', 'the trace workload needs --trace FILE (valgrind lackey output, plain or .gz)');
   return {
     workload, mode, vcpus, memBytes, pages, epochMs, epochOps, durationMs, opsPerVcpu,
     seed: v.seed === undefined ? RUN_DEFAULTS.seed : parseCount('--seed', v.seed, 0, 0xffffffff),
     verify: v.verify ?? false,
-    json: v.json ?? null,
+    json: jsonTarget(v.json),
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
     spin, copy,
     predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
@@ -155,16 +152,27 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   };
 }
 
-/** The trace path if it names a readable file; checked here so a typo fails before any thread starts. */
-function checkTraceFile(path: string): string {
-  if (path.length === 0) throw new ConfigError('--trace', 'empty path');
+/** Refuses a path that names no file (empty, missing, a directory), naming the flag. */
+function checkFile(flag: string, path: string): void {
+  if (path.length === 0) throw new ConfigError(flag, 'empty path');
   let isFile: boolean;
   try {
     isFile = statSync(path).isFile();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError('--trace', code === 'ENOENT' ? `no such file ${path}` : `cannot stat ${path}: ${(e as Error).message}`);
+    throw new ConfigError(flag, code === 'ENOENT' ? `no such file ${path}` : `cannot stat ${path}: ${(e as Error).message}`);
   }
-  if (!isFile) throw new ConfigError('--trace', `${path} is not a file`);
+  if (!isFile) throw new ConfigError(flag, `${path} is not a file`);
+}
+
+/** The trace path if it names a readable file; checked here so a typo fails before any thread starts. */
+function checkTraceFile(path: string, ifetch: boolean): string {
+  checkFile('--trace', path);
+  try {
+    sniffLackeyFile(path, ifetch);
+  } catch (e) {
+    const why = e instanceof TraceFormatError ? e.message : `cannot read ${path}: ${(e as Error).message}`;
+    throw new ConfigError('--trace', why, { cause: e });
+  }
   return path;
 }

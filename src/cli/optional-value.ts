@@ -1,7 +1,9 @@
 /**
- * node:util parseArgs has no flags with an optional value. For each flag named here, a
- * bare `--flag` (last, or followed by another `--flag`) becomes `--flag=`, and the empty
- * value means "use the default path". `--flag PATH` and `--flag=PATH` pass unchanged.
+ * Flags whose value may be left out (`--report` alone takes the default path). For each
+ * flag named here, a bare `--flag` (last, or followed by another `--flag`) becomes
+ * `--flag=`, and the empty value means "use the default path"; `--flag PATH` and
+ * `--flag=PATH` pass unchanged. Run before commander so that a value such as `-` or a
+ * negative number after the flag is still taken as its value.
  */
 export function expandOptionalValues(argv: readonly string[], flags: readonly string[]): string[] {
   const out: string[] = [];

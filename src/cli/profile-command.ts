@@ -3,17 +3,31 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nameLogs, threadRoleOfLog } from '../metrics/prof-logs.js';
-import { ConfigError } from './config-error.js';
-import { parseFlags } from './config.js';
+import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
+import type { CommandSpec } from './command.js';
+import type { FlagTable, FlagValues } from './flags.js';
 
-const PROFILE_FLAGS = { out: { type: 'string' } } as const;
 export const DEFAULT_PROF_DIR = join('results', 'prof');
+const PROFILE_FLAGS = {
+  out: { type: 'string', value: 'DIR', default: DEFAULT_PROF_DIR, help: "where the isolate logs and each thread's <role>.txt summary go" },
+} as const satisfies FlagTable;
+
+export const profileSpec: CommandSpec = {
+  name: 'profile',
+  summary: "re-run a command under node --prof and summarise each thread's ticks",
+  flags: [{ title: 'Profile', table: PROFILE_FLAGS }],
+  passThrough: true,
+  details: 'Example: hbft profile --out results/prof -- run --workload gups --mode wfp --duration 2s',
+  run: (values, positionals, afterDash) => profileCommand(values as FlagValues<typeof PROFILE_FLAGS>, positionals, afterDash),
+};
 const ISOLATE_LOG = /^isolate-.*\.log$/;
 /** --prof-process output of a few seconds' run is a few MB at most. */
 const MAX_SUMMARY_BYTES = 256 * 2 ** 20;
 
-export class ProfileError extends Error {
-  readonly code = 'PROFILE';
+export class ProfileError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('PROFILE', message, options);
+  }
 }
 
 /**
@@ -21,13 +35,10 @@ export class ProfileError extends Error {
  * its working directory (V8 writes one isolate log per thread there), then turns each log
  * into `<role>.txt` with `node --prof-process`.
  */
-export async function profileCommand(argv: readonly string[]): Promise<number> {
-  const dash = argv.indexOf('--');
-  if (dash < 0 || dash === argv.length - 1) throw new ConfigError('profile', 'give the command to profile after --, e.g. hbft profile -- run --workload gups');
-  const { values, positionals } = parseFlags(argv.slice(0, dash), PROFILE_FLAGS);
-  if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument before --');
-  const outDir = resolve((values.out as string | undefined) ?? DEFAULT_PROF_DIR);
-  const command = argv.slice(dash + 1);
+export async function profileCommand(values: FlagValues<typeof PROFILE_FLAGS>, positionals: readonly string[], command: readonly string[]): Promise<number> {
+  if (positionals.length > 0) throw new ConfigError(positionals[0]!, 'unexpected argument before --');
+  if (command.length === 0) throw new ConfigError('profile', 'give the command to profile after --, e.g. hbft profile -- run --workload gups');
+  const outDir = resolve(values.out ?? DEFAULT_PROF_DIR);
   if (command[0] === 'profile') throw new ConfigError('profile', 'cannot profile the profile command');
   // Relative paths in the profiled command keep meaning what they meant here.
   const cwd = process.cwd();

@@ -12,16 +12,28 @@ import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/
 import { allocateNetDevice } from '../run/net-device.js';
 import { runVm, type RunHooks } from '../run/run-vm.js';
 import { BACKUP_RUN_FLAGS, resolveBackupOptions, type BackupRunOptions } from './backup-options.js';
-import { ConfigError } from './config-error.js';
-import { RUN_FLAGS, parseFlags, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
-import { expandOptionalValues } from './optional-value.js';
+import { ConfigError } from '../errors.js';
+import type { CommandSpec } from './command.js';
+import { RUN_FLAGS, resolveRunConfig, type ResolvedConfig, type RunFlagValues } from './config.js';
+import type { FlagGroup, ParsedFlags } from './flags.js';
 import { createProgress } from './progress.js';
-import {
-  HDR_INTERVAL_MS, OPTIONAL_VALUE_FLAGS, RUN_OUTPUT_FLAGS, resolveRunOutputs, type RunOutputFlagValues,
-} from './run-outputs.js';
+import { HDR_INTERVAL_MS, RUN_OUTPUT_FLAGS, resolveRunOutputs, type RunOutputFlagValues } from './run-outputs.js';
 import { formatSummary } from './summary.js';
 
-const FLAGS = { ...RUN_FLAGS, ...RUN_OUTPUT_FLAGS, ...BACKUP_RUN_FLAGS } as const;
+/** `hbft run`'s flags, in the order --help and the README table list them. */
+export const RUN_FLAG_GROUPS: readonly FlagGroup[] = [
+  { title: 'Run', table: RUN_FLAGS },
+  { title: 'Outputs', table: RUN_OUTPUT_FLAGS },
+  { title: 'Backup', table: BACKUP_RUN_FLAGS },
+];
+
+export const runSpec: CommandSpec = {
+  name: 'run',
+  summary: 'run one workload under one tracking mode',
+  flags: RUN_FLAG_GROUPS,
+  details: 'Example: hbft run --workload hotcold --mode wfp --mem 64MiB --duration 2s --verify',
+  run: (values, positionals) => runCommand(values, positionals),
+};
 
 /** Epochs a deterministic run will take; timer runs have no exact count. */
 function expectedEpochs(cfg: ResolvedConfig): number | undefined {
@@ -30,8 +42,7 @@ function expectedEpochs(cfg: ResolvedConfig): number | undefined {
 }
 
 /** `hbft run ...`: one workload under one mode; summary on stdout, JSON where asked. */
-export async function runCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseFlags(expandOptionalValues(argv, OPTIONAL_VALUE_FLAGS), FLAGS);
+export async function runCommand(values: ParsedFlags, positionals: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new ConfigError(positionals[0], 'unexpected argument');
   const cfg = resolveRunConfig(values as RunFlagValues);
   const out = resolveRunOutputs(values as RunOutputFlagValues, cfg.workload, cfg.mode);

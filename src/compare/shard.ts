@@ -1,4 +1,4 @@
-import { ConfigError } from '../cli/config-error.js';
+import { ConfigError } from '../errors.js';
 import type { CompareShard } from '../metrics/compare-results.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -4,6 +4,7 @@ import {
   FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PML_ENTRIES, PML_HEAD, SPT_D, SPT_P, SPT_PWD, SPT_W,
   type FaultKind,
 } from './layout.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 /** Where a vCPU's faults go: the tracker's mailbox in threads, a direct call in tests. */
 export interface FaultPort {
@@ -138,6 +139,8 @@ export class UntrackedMemory implements GuestMemory {
   touchWrite(_pfn: number): void {}
 }
 
-export class GuestAccessError extends Error {
-  readonly code = 'GUEST_ACCESS';
+export class GuestAccessError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('GUEST_ACCESS', message, options);
+  }
 }

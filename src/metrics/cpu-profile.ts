@@ -1,9 +1,12 @@
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
-export class CpuProfileError extends Error {
-  readonly code = 'CPU_PROFILE';
+export class CpuProfileError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('CPU_PROFILE', message, options);
+  }
 }
 
 export interface CpuProfiler {

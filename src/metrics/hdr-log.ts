@@ -1,4 +1,5 @@
 import { HistogramLogWriter, type Histogram } from 'hdr-histogram-js';
+import { HbftError } from '../errors.js';
 
 /** One metric's histogram over one interval of the run. */
 export interface HdrInterval {
@@ -24,13 +25,11 @@ export interface HdrLogOptions {
 
 export type HdrLogErrorCode = 'HDR_LOG_BAD_TAG' | 'HDR_LOG_BAD_INTERVAL';
 
-export class HdrLogError extends Error {
-  readonly code: HdrLogErrorCode;
+export class HdrLogError extends HbftError {
+  declare readonly code: HdrLogErrorCode;
 
   constructor(code: HdrLogErrorCode, message: string) {
-    super(message);
-    this.name = 'HdrLogError';
-    this.code = code;
+    super(code, message);
   }
 }
 

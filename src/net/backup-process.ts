@@ -6,9 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packageRoot } from '../run/worker-path.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
-export class BackupProcessError extends Error {
-  readonly code = 'BACKUP_PROCESS';
+export class BackupProcessError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('BACKUP_PROCESS', message, options);
+  }
 }
 
 export interface BackupChild {

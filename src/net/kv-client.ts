@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { formatAddress, type NetAddress } from './address.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 export interface KvClientOptions {
   readonly addrs: readonly NetAddress[];
@@ -26,8 +27,10 @@ export interface KvClientReport {
   lost: { key: number; acked: number; read: string }[];
 }
 
-export class KvClientError extends Error {
-  readonly code = 'KV_CLIENT';
+export class KvClientError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('KV_CLIENT', message, options);
+  }
 }
 
 class Conn {

@@ -2,6 +2,7 @@
 // and has no record a live primary could send when it has nothing to checkpoint, so the
 // socket carries it in frames, and heartbeats travel as frames of their own (DESIGN 8).
 // A file written with --stream-out holds the bare stream, without this framing.
+import { HbftError } from '../errors.js';
 
 export const LINK_MAGIC = 0x4b4c4248; // bytes "HBLK" when written little-endian
 export const LINK_HEADER_SIZE = 12;
@@ -10,10 +11,9 @@ export const LINK_HEARTBEAT = 2;
 /** The encoder's chunks are at most one PAGE_DATA record (~4 MiB); refuse much more. */
 export const LINK_MAX_PAYLOAD = 64 << 20;
 
-export class LinkError extends Error {
-  readonly code = 'BAD_LINK_FRAME';
+export class LinkError extends HbftError {
   constructor(readonly offset: number, detail: string) {
-    super(`LINK_FRAME at offset ${offset}: ${detail}`);
+    super('BAD_LINK_FRAME', `LINK_FRAME at offset ${offset}: ${detail}`);
   }
 }
 

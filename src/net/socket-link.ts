@@ -7,14 +7,16 @@ import { writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { BackupImage } from '../backup/backup-image.js';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
-import { ConfigError } from '../cli/config-error.js';
+import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
 import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from '../run/backup-link.js';
 import { BackchannelDecoder, FRAME_ACK, FRAME_NACK } from '../stream/backchannel.js';
 import { formatAddress, type NetAddress } from './address.js';
 import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
 
-export class LinkLostError extends Error {
-  readonly code = 'LINK_LOST';
+export class LinkLostError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('LINK_LOST', message, options);
+  }
 }
 
 /** Connects, or fails with a one-line ConfigError naming --backup (exit code 2). */

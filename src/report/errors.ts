@@ -1,12 +1,12 @@
+import { HbftError } from '../errors.js';
 /** Codes a report can fail with; callers branch on `code`, never on the message. */
 export type ReportErrorCode = 'REPORT_BAD_INPUT' | 'REPORT_CHART_FAILED';
 
-export class ReportError extends Error {
-  readonly code: ReportErrorCode;
+/** REPORT_BAD_INPUT is the caller's input (exit code 2); a chart that fails to render is ours. */
+export class ReportError extends HbftError {
+  declare readonly code: ReportErrorCode;
 
   constructor(code: ReportErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReportError';
-    this.code = code;
+    super(code, message, { cause: options?.cause, input: code === 'REPORT_BAD_INPUT' });
   }
 }

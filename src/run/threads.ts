@@ -1,9 +1,12 @@
 import { Worker, type Transferable } from 'node:worker_threads';
 import type { ThreadMessage } from './protocol.js';
 import { workerPath } from './worker-path.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
-export class ThreadError extends Error {
-  readonly code = 'THREAD';
+export class ThreadError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('THREAD', message, options);
+  }
 }
 
 /**

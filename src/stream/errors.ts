@@ -1,3 +1,4 @@
+import { HbftError } from '../errors.js';
 /** Why a checkpoint stream (or a back-channel frame) was refused. */
 export type StreamErrorCode =
   | 'BAD_MARKER' // image header marker is not all ones
@@ -23,15 +24,15 @@ export type StreamErrorCode =
  * and `offset` is the byte offset of that record in the stream, so the message reads
  * "PAGE_DATA at offset 4168: pfn 0x12345 beyond guest RAM (4096 pages)".
  */
-export class StreamError extends Error {
-  override readonly name = 'StreamError';
+export class StreamError extends HbftError {
+  declare readonly code: StreamErrorCode;
   constructor(
-    readonly code: StreamErrorCode,
+    code: StreamErrorCode,
     readonly record: string,
     readonly offset: number,
     detail: string,
   ) {
-    super(`${record} at offset ${offset}: ${detail}`);
+    super(code, `${record} at offset ${offset}: ${detail}`);
   }
 }
 

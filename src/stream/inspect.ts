@@ -75,7 +75,8 @@ export interface FormatOptions {
 
 export function formatInspection(i: StreamInspection, opts: FormatOptions = {}): string {
   const lines: string[] = [];
-  const format = i.compressed ? 'hbft-emu compressed variant (HBFZ)' : 'Xen libxc migration stream (XENF)';
+  // Without a decoded header nothing is known of the format: claim none.
+  const format = i.version === null ? 'not recognised (no valid image and domain header)' : i.compressed ? 'hbft-emu compressed variant (HBFZ)' : 'Xen libxc migration stream (XENF)';
   lines.push(`stream: ${i.valid ? 'valid' : 'INVALID'}, ${i.bytes} bytes`);
   lines.push(`format: ${format}, version ${i.version ?? '?'}, domain type ${i.domainType ?? '?'}${i.hbft ? ', hbft-emu entries' : ''}`);
   lines.push(`epochs committed: ${i.epochs.length}`);

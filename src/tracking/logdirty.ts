@@ -4,6 +4,7 @@ import {
 } from '../memory/layout.js';
 import { harvestDirty, markDirty } from './dirty-bitmap.js';
 import type { PredictorCounts, TrackedMode, TrackingPolicy } from './policy.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 /**
  * The baseline: Remus on Xen's shadow log-dirty mode. Every shadow entry is dropped at
@@ -53,6 +54,8 @@ export class LogDirtyPolicy implements TrackingPolicy {
   }
 }
 
-export class TrackingError extends Error {
-  readonly code = 'TRACKING';
+export class TrackingError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('TRACKING', message, options);
+  }
 }

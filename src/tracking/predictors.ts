@@ -1,3 +1,4 @@
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 /**
  * Write-set predictors for wfp (DESIGN 4): each sees Dirty(e) at the end of epoch e and
  * returns Predicted(e+1), ascending. State is kept per page in typed arrays so an update
@@ -8,8 +9,10 @@ export interface Predictor {
   next(dirty: Uint32Array): Uint32Array;
 }
 
-export class PredictorError extends Error {
-  readonly code = 'PREDICTOR';
+export class PredictorError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('PREDICTOR', message, options);
+  }
 }
 
 /** last: Predicted(e+1) = Dirty(e). The reference for exact-count tests. */

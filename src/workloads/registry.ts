@@ -12,6 +12,7 @@ import { seqwrite } from './seqwrite.js';
 import { sort } from './sort.js';
 import { stream } from './stream.js';
 import { traceWorkload } from './trace/trace-workload.js';
+import { HbftError, type HbftErrorOptions } from '../errors.js';
 
 /**
  * Built-in workloads; `script` is the hand-made sequence used by exact-count tests,
@@ -36,7 +37,12 @@ export async function loadWorkload(name: string): Promise<Workload> {
     if (w === undefined) throw new WorkloadError(`unknown workload "${name}"`);
     return w;
   }
-  const mod = (await import(pathToFileURL(resolve(name)).href)) as { default?: Workload; workload?: Workload };
+  let mod: { default?: Workload; workload?: Workload };
+  try {
+    mod = (await import(pathToFileURL(resolve(name)).href)) as typeof mod;
+  } catch (e) {
+    throw new WorkloadError(`workload module ${name}: cannot import: ${(e as Error).message}`, { cause: e });
+  }
   const w = mod.default ?? mod.workload;
   if (w === undefined || typeof w.step !== 'function') {
     throw new WorkloadError(`workload module ${name}: export default defineWorkload({...})`);
@@ -44,6 +50,9 @@ export async function loadWorkload(name: string): Promise<Workload> {
   return w;
 }
 
-export class WorkloadError extends Error {
-  readonly code = 'WORKLOAD';
+/** A workload that cannot be found or loaded: the name or module the caller gave. */
+export class WorkloadError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('WORKLOAD', message, { input: true, ...options });
+  }
 }

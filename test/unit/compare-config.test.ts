@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/cli/config-error.js';
+import { ConfigError } from '../../src/errors.js';
 import { COMPARE_DEFAULTS, resolveCompare, type CompareFlagValues } from '../../src/cli/compare-command.js';
 import { availableConfigs } from '../../src/compare/configs.js';
 import { STANDARD_WORKLOADS } from '../../src/workloads/registry.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/cli/config-error.js';
+import { ConfigError } from '../../src/errors.js';
 import { resolveShard, type Env } from '../../src/compare/shard.js';
 
 describe('--shard', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/cli/config-error.js';
+import { ConfigError } from '../../src/errors.js';
 import { parseFlags, resolveRunConfig, RUN_FLAGS, type RunFlagValues } from '../../src/cli/config.js';
 import { parseDuration, parseSize } from '../../src/cli/units.js';
 

@@ -9,6 +9,7 @@
 // plus "==pid==" banner lines; every line not of this shape is skipped.
 
 import { PAGE_SHIFT, PAGE_SIZE } from '../../memory/layout.js';
+import { HbftError, type HbftErrorOptions } from '../../errors.js';
 
 export const OP_LOAD = 0;
 export const OP_STORE = 1;
@@ -50,9 +51,11 @@ export interface LackeyProgram {
   readonly skippedLines: number;
 }
 
-export class TraceFormatError extends Error {
-  readonly code = 'ERR_TRACE_FORMAT';
-  override readonly name = 'TraceFormatError';
+/** A trace file that is not lackey output: the file the caller named (exit code 2). */
+export class TraceFormatError extends HbftError {
+  constructor(message: string, options: HbftErrorOptions = {}) {
+    super('ERR_TRACE_FORMAT', message, { input: true, ...options });
+  }
 }
 
 export function opKind(ops: Uint32Array, op: number): OpKind {
