@@ -11,6 +11,7 @@ import { BackupReceiver } from '../backup/receiver.js';
 import { runSession, type SessionOutcome } from '../backup/backup-session.js';
 import { formatAddress, parseAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
+import { resolveMaxClients } from './backup-options.js';
 import { ConfigError } from './config-error.js';
 import { parseFlags } from './config.js';
 import { parseCount } from './units.js';
@@ -22,6 +23,7 @@ const FLAGS = {
   serve: { type: 'string' },
   json: { type: 'string' },
   'no-failover': { type: 'boolean' },
+  'max-clients': { type: 'string' },
 } as const;
 
 export interface BackupReport {
@@ -46,6 +48,7 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
   const json = (values.json as string | undefined) ?? null;
   const stateDir = (values['state-dir'] as string | undefined) ?? null;
   const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve as string, true);
+  const maxClients = resolveMaxClients(values, serve);
   let servingAt: number | null = null;
   const log = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
 
@@ -83,7 +86,7 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
     let net: GuestNet | null = null;
     if (serve !== null) {
       const ring = allocateNetDevice();
-      const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
+      const fe = (frontend = new KvFrontend(new Int32Array(ring), false, { maxClients }));
       const bound = await fe.listen('--serve', serve);
       servingAt = Date.now();
       log(`failover: kvserver serving on ${formatAddress(bound)}`);

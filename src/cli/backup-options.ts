@@ -12,6 +12,7 @@ export const BACKUP_RUN_FLAGS = {
   'kill-primary-at': { type: 'string' },
   serve: { type: 'string' },
   'no-output-commit': { type: 'boolean' },
+  'max-clients': { type: 'string' },
 } as const;
 
 export interface BackupRunOptions {
@@ -26,6 +27,17 @@ export interface BackupRunOptions {
   readonly serve: NetAddress | null;
   /** Release guest replies at once instead of on the epoch's ack (to show the loss). */
   readonly outputCommit: boolean;
+  /** kvserver: connections served at once (Redis's maxclients). */
+  readonly maxClients: number;
+}
+
+export const DEFAULT_MAX_CLIENTS = 256;
+
+/** --max-clients, for `hbft run` and `hbft backup`; only with --serve. */
+export function resolveMaxClients(v: Record<string, unknown>, serve: NetAddress | null): number {
+  if (v['max-clients'] === undefined) return DEFAULT_MAX_CLIENTS;
+  if (serve === null) throw new ConfigError('--max-clients', 'only with --serve (the kvserver front end)');
+  return parseCount('--max-clients', v['max-clients'] as string, 1, 65_536);
 }
 
 export const PRIMARY_HEARTBEAT_MS = 10;
@@ -49,6 +61,7 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
   return {
     serve,
+    maxClients: resolveMaxClients(v, serve),
     outputCommit: !(v['no-output-commit'] as boolean | undefined),
     target,
     streamOut: (v['stream-out'] as string | undefined) ?? null,

@@ -23,10 +23,11 @@ const USAGE = `usage: hbft <command> [flags]
             --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--serve HOST:PORT] [--state-dir DIR] [--json PATH|-]
   run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
             [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
-            kvserver: --workload kvserver --serve HOST:PORT [--no-output-commit]; backup --serve HOST:PORT
+            kvserver (Redis RESP2): --workload kvserver --serve HOST:PORT [--no-output-commit] [--max-clients N];
+            backup --serve HOST:PORT [--max-clients N]
   failover-trials  N trials of a primary killed at a random epoch and its backup taking over
             --trials N [--seed S] [--json -]
-  client kv --connect HOST:PORT[,HOST:PORT] [--duration 10s] [--json -]   kvserver load + lost-write check
+  client kv --connect HOST:PORT[,HOST:PORT] [--duration 10s] [--json -]   kvserver load (RESP) + lost-write check
   stream inspect FILE [--json PATH|-] [--records]   list and validate a checkpoint stream file`;
 
 /** Errors that are the caller's input, not the emulator's: one line, exit code 2. */
