@@ -1,5 +1,5 @@
 // kvserver's command table: a parsed RESP request becomes either a reply the front end
-// gives itself (PING, QUIT, errors, in Redis's wording) or device requests for the guest
+// gives itself (PING, ECHO, QUIT, errors, in Redis's wording) or device requests for the guest
 // (GET, SET, DEL, EXISTS, INCR). Pure: no sockets, no ring.
 import {
   KV_KEY_MAX, KV_VALUE_MAX, OP_DEL, OP_EXISTS, OP_GET, OP_INCR, OP_SET, type KvOp,
@@ -39,6 +39,7 @@ function keyed(op: KvOp, sum: boolean) {
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ping: { arity: -1, run: (a) => (a.length > 2 ? arityError('ping') : local(a.length === 2 ? encodeBulk(a[1]!) : encodeSimple('PONG'))) },
   quit: { arity: -1, run: () => local(encodeSimple('OK'), true) },
+  echo: { arity: 2, run: (a) => local(encodeBulk(a[1]!)) }, // redis-cli --pipe ends its input with one
   get: { arity: 2, run: keyed(OP_GET, false) },
   exists: { arity: -2, run: keyed(OP_EXISTS, true) },
   del: { arity: -2, run: keyed(OP_DEL, true) },

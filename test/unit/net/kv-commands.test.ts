@@ -15,6 +15,8 @@ describe('kvserver command table (Redis wording)', () => {
     [['ping', 'hi'], { local: '$2\r\nhi\r\n', close: false }],
     [['PING', 'a', 'b'], { local: "-ERR wrong number of arguments for 'ping' command\r\n", close: false }],
     [['QUIT'], { local: '+OK\r\n', close: true }],
+    [['ECHO', 'x y'], { local: '$3\r\nx y\r\n', close: false }],
+    [['ECHO'], { local: "-ERR wrong number of arguments for 'echo' command\r\n", close: false }],
     [['GET', 'k'], { guest: [[OP_GET, 'k', null]], sum: false }],
     [['get'], { local: "-ERR wrong number of arguments for 'get' command\r\n", close: false }],
     [['GET', 'a', 'b'], { local: "-ERR wrong number of arguments for 'get' command\r\n", close: false }],
