@@ -64,8 +64,9 @@ describe.skipIf(!haveRedisTools('redis-cli'))('kvserver with redis-cli', () => {
 describe.skipIf(!haveRedisTools('redis-cli', 'redis-benchmark'))('kvserver with redis-benchmark', () => {
   it('redis-benchmark SET and GET against a protected kvserver: every request answered, the values readable', async () => {
     const p1 = await freePort();
+    const { port } = await startBackup('--no-failover'); // killed with the primary at the end
     const primary = hbftProc('run', '--workload', 'kvserver', '--serve', `127.0.0.1:${p1}`, '--mem', '4MiB', '--ops', '100000000',
-      '--epoch-ms', '10', '--backup', 'process');
+      '--epoch-ms', '10', '--backup', `tcp://127.0.0.1:${port}`);
     await primary.waitFor(/kvserver serving on/);
     const bench = await tool('redis-benchmark', ['-h', '127.0.0.1', '-p', String(p1), '-t', 'set,get,incr,ping', '-c', '4', '-n', '200', '-r', '50', '--csv']);
     expect(bench.code, bench.err).toBe(0);
