@@ -2,7 +2,7 @@
 // primary, the primary is SIGKILLed, and redis-cli reads every acknowledged key back
 // from the backup; redis-benchmark runs against a protected kvserver.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hbftProc, killAll, startBackup } from '../helpers/processes.js';
 import { haveRedisTools, toolPath } from '../helpers/redis.js';
@@ -38,7 +38,7 @@ const key = (i: number) => `key:${i} ${'k'.repeat(40)}`;
 const value = (i: number) => `value ${i} ${'v'.repeat(150)}`;
 const quoted = (s: string) => `"${s}"`;
 
-describe.skipIf(!haveRedisTools('redis-cli'))('kvserver with redis-cli', () => {
+describe.skipIf(!haveRedisTools('redis-cli', 'redis-benchmark'))('kvserver with redis-cli', () => {
   it('every key redis-cli saw acknowledged by the primary is read back from the backup after a SIGKILL', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     const { proc: backup, port } = await startBackup('--serve', `127.0.0.1:${p2}`);
@@ -58,7 +58,27 @@ describe.skipIf(!haveRedisTools('redis-cli'))('kvserver with redis-cli', () => {
     // The backup serves writes too, with the same protocol.
     const after = await tool('redis-cli', ['-h', '127.0.0.1', '-p', String(p2)], 'SET after failover\nGET after\nDEL after\nEXISTS after\n');
     expect(after.out.split('\n').slice(0, 4)).toEqual(['OK', 'failover', '1', '0']);
+    const bench = await tool('redis-benchmark', ['-h', '127.0.0.1', '-p', String(p2), '-t', 'set,get', '-c', '4', '-n', '400', '--csv']);
+    expect(bench.code, bench.err).toBe(0);
+    expect(bench.out).toMatch(/^"SET","[1-9]/m);
+    expect(bench.out).toMatch(/^"GET","[1-9]/m);
   }, 90_000);
+
+  it('--max-clients 1: a second client is told so by the Redis error, the first is served', async () => {
+    const p1 = await freePort();
+    const primary = hbftProc('run', '--workload', 'kvserver', '--mode', 'native', '--serve', `127.0.0.1:${p1}`, '--mem', '1MiB', '--ops', '100000000', '--max-clients', '1');
+    await primary.waitFor(/kvserver serving on/);
+    const holder = connect(p1, '127.0.0.1');
+    await new Promise<void>((r) => holder.once('connect', () => r()));
+    let held = '';
+    holder.on('data', (d) => (held += d.toString()));
+    holder.write('PING\r\n');
+    await new Promise<void>((r) => holder.once('data', () => r()));
+    const second = await tool('redis-cli', ['-h', '127.0.0.1', '-p', String(p1), 'PING']);
+    expect(second.out + second.err).toMatch(/ERR max number of clients reached/);
+    expect(held).toBe('+PONG\r\n');
+    holder.destroy();
+  }, 60_000);
 });
 
 describe.skipIf(!haveRedisTools('redis-cli', 'redis-benchmark'))('kvserver with redis-benchmark', () => {

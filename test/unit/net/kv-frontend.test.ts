@@ -6,6 +6,7 @@ import { UntrackedMemory } from '../../../src/memory/access.js';
 import { CTRL_GLOBAL_WORDS, CTRL_REQ, REQ_STOP } from '../../../src/memory/layout.js';
 import { allocateVm, attachVm } from '../../../src/memory/vm-buffers.js';
 import { KvFrontend, type FrontendLimits } from '../../../src/net/kv-frontend.js';
+import { runKvClient } from '../../../src/net/kv-client.js';
 import { encodeCommand } from '../../../src/net/resp.js';
 import { RING_SLOTS, allocateNetDevice, deviceIo, ringFill } from '../../../src/run/net-device.js';
 import { kvserver } from '../../../src/workloads/kvserver.js';
@@ -40,7 +41,9 @@ async function server(outputCommit: boolean, limits: Partial<FrontendLimits> = {
   const timer = setInterval(() => { if (state.running) kvserver.step(mem, regs, 256, params); }, 0);
   cleanups.push(() => { clearInterval(timer); fe.close(); });
   const port = (bound as { port: number }).port;
-  return { fe, ring, state, port };
+  /** Forget every key: what a backup missing acked writes looks like to a client. */
+  const wipe = () => vm.ram8.fill(0);
+  return { fe, ring, state, port, wipe };
 }
 
 interface TestClient { socket: Socket; got: () => string; ended: Promise<void> }
@@ -144,5 +147,27 @@ describe('kv front end', () => {
     const want = Array.from({ length: n }, (_, i) => `:${i + 1}\r\n`).join('');
     await until(() => c.got().length >= want.length, 'all replies');
     expect(c.got()).toBe(want);
+  });
+});
+
+describe('hbft client kv over RESP', () => {
+  const opts = (port: number) => ({
+    addrs: [{ kind: 'tcp', host: '127.0.0.1', port }] as const, keys: 64, concurrency: 4, requestTimeoutMs: 2000, giveUpMs: 2000,
+  });
+
+  it('SETs and GETs with every acknowledged write read back', async () => {
+    const { port } = await server(false);
+    const r = await runKvClient({ ...opts(port), durationMs: 300 });
+    expect(r.writesAcked).toBeGreaterThan(50);
+    expect(r.reads).toBeGreaterThan(50);
+    expect(r.writesLost).toBe(0);
+  });
+
+  it('counts acknowledged writes the server no longer has', async () => {
+    const { port, wipe } = await server(false);
+    // Mid-run: after 200 acked writes, the server forgets them all.
+    const r = await runKvClient({ ...opts(port), durationMs: 600, progress: (l) => { if (l === 'acked 200 writes') wipe(); } });
+    expect(r.writesLost).toBeGreaterThan(0);
+    expect(r.lost[0]!.read).toBe('NONE');
   });
 });
