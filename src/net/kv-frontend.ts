@@ -20,9 +20,11 @@ export interface FrontendLimits {
   readonly maxClients: number;
   /** A client whose replies back up is paused; dropped if it has not read them within this. */
   readonly stalledClientMs: number;
+  /** Requests of one client parsed and not yet answered; beyond, its input waits unparsed. */
+  readonly maxPendingReplies: number;
 }
 
-export const DEFAULT_FRONTEND_LIMITS: FrontendLimits = { maxRequestBytes: 4096, maxClients: 256, stalledClientMs: 5000 };
+export const DEFAULT_FRONTEND_LIMITS: FrontendLimits = { maxRequestBytes: 4096, maxClients: 256, stalledClientMs: 5000, maxPendingReplies: 1024 };
 /** How soon a client waiting for ring space tries again. */
 const RING_RETRY_MS = 1;
 
@@ -50,6 +52,8 @@ interface Client {
   readonly awaiting: ReplySlot[];
   /** QUIT or a protocol error: nothing more is read. */
   closing: boolean;
+  /** read() is running: a reply written meanwhile must not start another parse. */
+  parsing: boolean;
   stalled: NodeJS.Timeout | null;
 }
 
@@ -107,7 +111,7 @@ export class KvFrontend {
       return;
     }
     while (this.clients.has(this.nextConn)) this.nextConn = (this.nextConn % 0x7fffffff) + 1; // ids fit the ring's Int32 word
-    const c: Client = { id: this.nextConn, socket: s, unparsed: Buffer.alloc(0), inbox: [], replies: [], awaiting: [], closing: false, stalled: null };
+    const c: Client = { id: this.nextConn, socket: s, unparsed: Buffer.alloc(0), inbox: [], replies: [], awaiting: [], closing: false, parsing: false, stalled: null };
     this.nextConn = (this.nextConn % 0x7fffffff) + 1;
     this.clients.set(c.id, c);
     s.setNoDelay(true);
@@ -128,7 +132,10 @@ export class KvFrontend {
     if (c.closing) return;
     const buf = c.unparsed.length === 0 ? chunk : Buffer.concat([c.unparsed, chunk]);
     let at = 0;
-    while (!c.closing) {
+    c.parsing = true;
+    // A client pipelining faster than it is answered stops being parsed at maxPendingReplies:
+    // what it sent stays unparsed (at most one socket read, as reading pauses) until replies go out.
+    while (!c.closing && c.replies.length < this.limits.maxPendingReplies) {
       const r = parseRequest(buf, at, this.limits.maxRequestBytes);
       if (r.kind === 'incomplete') break;
       if (r.kind === 'protocol-error') {
@@ -147,7 +154,7 @@ export class KvFrontend {
       c.awaiting.push(slot);
       for (const req of action.requests) c.inbox.push({ req, slot });
     }
-    // What is left is less than one request (parseRequest refuses more), so this stays bounded.
+    c.parsing = false;
     c.unparsed = c.closing ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
     this.pump(c);
   }
@@ -202,13 +209,14 @@ export class KvFrontend {
         }, this.limits.stalledClientMs);
       }
     }
-    this.flow(c);
+    if (!c.parsing && c.unparsed.length > 0 && c.replies.length < this.limits.maxPendingReplies) this.read(c, Buffer.alloc(0));
+    else this.flow(c);
   }
 
   /** Read from a client only while its requests fit the ring and its replies are being read. */
   private flow(c: Client): void {
     if (c.socket.destroyed) return;
-    if (c.inbox.length > 0 || c.stalled !== null || c.closing) c.socket.pause();
+    if (c.inbox.length > 0 || c.stalled !== null || c.closing || c.replies.length >= this.limits.maxPendingReplies) c.socket.pause();
     else c.socket.resume();
   }
 }

@@ -150,6 +150,24 @@ describe('kv front end', () => {
   });
 });
 
+describe('kv front end: a client pipelining faster than it is answered', () => {
+  it('is parsed only up to maxPendingReplies ahead; the rest waits, then is served in order', async () => {
+    const { port, state, ring, fe } = await server(false, { maxPendingReplies: 100 });
+    state.running = false;
+    const c = await client(port);
+    const n = 3000;
+    c.socket.write(Buffer.concat(Array.from({ length: n }, () => encodeCommand(['INCR', 'n']))));
+    await until(() => ringFill(ring) === 100, '100 requests in the ring');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(ringFill(ring)).toBe(100); // not the ring's 1024: parsing stopped at the bound
+    expect(fe.connections).toBe(1);
+    state.running = true;
+    const want = Array.from({ length: n }, (_, i) => `:${i + 1}\r\n`).join('');
+    await until(() => c.got().length >= want.length, 'all replies');
+    expect(c.got()).toBe(want);
+  });
+});
+
 describe('hbft client kv over RESP', () => {
   const opts = (port: number) => ({
     addrs: [{ kind: 'tcp', host: '127.0.0.1', port }] as const, keys: 64, concurrency: 4, requestTimeoutMs: 2000, giveUpMs: 2000,
