@@ -130,7 +130,7 @@ export class KvFrontend {
 
   private read(c: Client, chunk: Buffer): void {
     if (c.closing) return;
-    const buf = c.unparsed.length === 0 ? chunk : Buffer.concat([c.unparsed, chunk]);
+    const buf = c.unparsed.length === 0 ? chunk : chunk.length === 0 ? c.unparsed : Buffer.concat([c.unparsed, chunk]);
     let at = 0;
     c.parsing = true;
     // A client pipelining faster than it is answered stops being parsed at maxPendingReplies:
@@ -209,14 +209,19 @@ export class KvFrontend {
         }, this.limits.stalledClientMs);
       }
     }
-    if (!c.parsing && c.unparsed.length > 0 && c.replies.length < this.limits.maxPendingReplies) this.read(c, Buffer.alloc(0));
+    // Parsing resumes once half the backlog is out, so the remainder is not re-copied per reply.
+    if (!c.parsing && c.unparsed.length > 0 && c.replies.length <= this.limits.maxPendingReplies / 2) this.read(c, Buffer.alloc(0));
     else this.flow(c);
   }
 
-  /** Read from a client only while its requests fit the ring and its replies are being read. */
+  /**
+   * Read from a client only while its requests fit the ring, its replies are being read and
+   * what it sent before is parsed (unparsed input past one request means a backlog).
+   */
   private flow(c: Client): void {
     if (c.socket.destroyed) return;
-    if (c.inbox.length > 0 || c.stalled !== null || c.closing || c.replies.length >= this.limits.maxPendingReplies) c.socket.pause();
+    const backlog = c.replies.length >= this.limits.maxPendingReplies || c.unparsed.length >= this.limits.maxRequestBytes;
+    if (c.inbox.length > 0 || c.stalled !== null || c.closing || backlog) c.socket.pause();
     else c.socket.resume();
   }
 }
