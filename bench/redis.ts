@@ -7,10 +7,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPORT_ONLY, row, skipped, type Benchmark, type BenchRow } from './lib/bench.js';
+import { redisChartSvg, type RedisBenchDoc } from './lib/redis-chart.js';
 
 const CLI = join(import.meta.dirname, '../src/cli/main.js');
 const CLIENTS = 16;
 export const REDIS_BENCH_JSON = 'results/bench-redis.json';
+export const REDIS_BENCH_SVG = 'results/bench-redis.svg';
 
 interface RedisConfig {
   readonly name: string;
@@ -129,14 +131,17 @@ export const redis: Benchmark = {
       const native = pick(CONFIGS[0]!, t, 'rps');
       for (const c of CONFIGS.slice(1)) rows.push(row(`redis ${t} req/s ${c.name} / native`, 'ratio', REPORT_ONLY, pick(c, t, 'rps').map((x, i) => x / native[i]!)));
     }
-    writeChartJson(rows, ctx.reps);
-    ctx.log(`  wrote ${REDIS_BENCH_JSON}`);
+    const doc = chartDoc(rows, ctx.reps);
+    mkdirSync(dirname(REDIS_BENCH_JSON), { recursive: true });
+    writeFileSync(REDIS_BENCH_JSON, JSON.stringify(doc, null, 2) + '\n');
+    writeFileSync(REDIS_BENCH_SVG, await redisChartSvg(doc));
+    ctx.log(`  wrote ${REDIS_BENCH_JSON} and ${REDIS_BENCH_SVG}`);
     return rows;
   },
 };
 
 /** The figures by configuration, for a report chart. */
-function writeChartJson(rows: readonly BenchRow[], reps: number): void {
+function chartDoc(rows: readonly BenchRow[], reps: number): RedisBenchDoc & Record<string, unknown> {
   const byName = new Map(rows.map((r) => [r.name, r]));
   const figure = (t: Test, what: string, c: RedisConfig) => {
     const r = byName.get(`redis ${t} ${what}: ${c.label}`)!;
@@ -146,9 +151,9 @@ function writeChartJson(rows: readonly BenchRow[], reps: number): void {
     benchmark: 'redis', command: `redis-benchmark -t set,get -c ${CLIENTS} -n N --csv`, reps, measuredAt: new Date().toISOString(),
     configs: CONFIGS.map((c) => ({
       name: c.name, label: c.label, protected: c.protected, outputCommit: c.outputCommit, epochMs: c.epochMs, requests: c.requests,
-      ...Object.fromEntries(TESTS.map((t) => [t.toLowerCase(), { rps: figure(t, 'req/s', c), p50Ms: figure(t, 'p50', c), p99Ms: figure(t, 'p99', c) }])),
+      set: { rps: figure('SET', 'req/s', c), p50Ms: figure('SET', 'p50', c), p99Ms: figure('SET', 'p99', c) },
+      get: { rps: figure('GET', 'req/s', c), p50Ms: figure('GET', 'p50', c), p99Ms: figure('GET', 'p99', c) },
     })),
   };
-  mkdirSync(dirname(REDIS_BENCH_JSON), { recursive: true });
-  writeFileSync(REDIS_BENCH_JSON, JSON.stringify(doc, null, 2) + '\n');
+  return doc;
 }
