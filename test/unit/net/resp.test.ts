@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   encodeBulk, encodeCommand, encodeError, encodeInteger, encodeSimple, parseReply, parseRequest, parseStrictInt, splitArgs,
   type ParsedRequest,
-} from '../../src/net/resp.js';
+} from '../../../src/net/resp.js';
 
 const MAX = 4096;
 const b = (s: string) => Buffer.from(s, 'latin1');
