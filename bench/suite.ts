@@ -7,9 +7,10 @@ import { memory } from './memory.js';
 import { pauseCopy } from './pause-copy.js';
 import { quiesce } from './quiesce.js';
 import { ramScaling } from './ram-scaling.js';
+import { redis } from './redis.js';
 import { vcpuScaling } from './vcpu-scaling.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
 export const BENCHMARKS: Benchmark[] = [
-  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, hbftOverhead, copyBound, memory,
+  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, hbftOverhead, copyBound, memory, redis,
 ];

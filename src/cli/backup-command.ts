@@ -15,6 +15,7 @@ import { ConfigError } from '../errors.js';
 import type { CommandSpec } from './command.js';
 import { JSON_FLAG, QUIET_FLAG, jsonTarget, writeJson } from './common-flags.js';
 import type { FlagTable, FlagValues } from './flags.js';
+import { resolveMaxClients } from './backup-options.js';
 import { parseCount } from './units.js';
 
 export const BACKUP_FLAGS = {
@@ -22,6 +23,7 @@ export const BACKUP_FLAGS = {
   'heartbeat-ms': { type: 'string', value: 'N', default: `3 epochs, at least ${HEARTBEAT_FLOOR_MS} ms`, help: 'fail over when nothing (data or heartbeat) arrives from the primary for N ms, 1 to 3600000' },
   serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: after failover, serve the guest's clients here" },
   'state-dir': { type: 'string', value: 'DIR', default: 'none', help: 'also write backup-report.json into DIR' },
+  'max-clients': { type: 'string', value: 'N', default: '256', help: 'kvserver after failover: most client connections served at once, 1 to 65536 (more are refused with a Redis error)' },
   'no-failover': { type: 'boolean', default: 'off', help: 'keep the last committed image when the primary dies instead of resuming the guest' },
   json: { ...JSON_FLAG, help: 'the backup report (outcome, committed epoch, failover) as JSON to PATH, or to stdout with -' },
   quiet: { ...QUIET_FLAG, help: 'no progress lines on stderr (refusals and failures still go there)' },
@@ -56,6 +58,7 @@ export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, pos
   const json = jsonTarget(values.json);
   const stateDir = values['state-dir'] ?? null;
   const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve, true);
+  const maxClients = resolveMaxClients(values, serve);
   let servingAt: number | null = null;
   const quiet = values.quiet === true;
   const warn = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
@@ -98,7 +101,7 @@ export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, pos
     let net: GuestNet | null = null;
     if (serve !== null) {
       const ring = allocateNetDevice();
-      const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
+      const fe = (frontend = new KvFrontend(new Int32Array(ring), false, { maxClients }));
       const bound = await fe.listen('--serve', serve);
       servingAt = Date.now();
       warn(`failover: kvserver serving on ${formatAddress(bound)}`);

@@ -12,6 +12,7 @@ export const BACKUP_RUN_FLAGS = {
   compress: { type: 'boolean', default: 'off', help: 'send pages XOR+RLE against the last sent copy (the HBFZ variant of the stream)' },
   'kill-primary-at': { type: 'string', value: 'epoch:N|random', default: 'none', help: 'SIGKILL this primary after sending epoch N (random: seeded by --seed), to show the backup taking over' },
   serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: where the guest's key-value service listens (required with --workload kvserver)" },
+  'max-clients': { type: 'string', value: 'N', default: '256', help: 'kvserver: most client connections served at once, 1 to 65536 (more are refused with a Redis error)' },
   'no-output-commit': { type: 'boolean', default: 'off', help: "kvserver: release replies at once instead of on the epoch's ack (shows the writes a failover then loses)" },
 } as const satisfies FlagTable;
 
@@ -27,6 +28,17 @@ export interface BackupRunOptions {
   readonly serve: NetAddress | null;
   /** Release guest replies at once instead of on the epoch's ack (to show the loss). */
   readonly outputCommit: boolean;
+  /** kvserver: connections served at once (Redis's maxclients). */
+  readonly maxClients: number;
+}
+
+export const DEFAULT_MAX_CLIENTS = 256;
+
+/** --max-clients, for `hbft run` and `hbft backup`; only with --serve. */
+export function resolveMaxClients(v: Record<string, unknown>, serve: NetAddress | null): number {
+  if (v['max-clients'] === undefined) return DEFAULT_MAX_CLIENTS;
+  if (serve === null) throw new ConfigError('--max-clients', 'only with --serve (the kvserver front end)');
+  return parseCount('--max-clients', v['max-clients'] as string, 1, 65_536);
 }
 
 export const PRIMARY_HEARTBEAT_MS = 10;
@@ -50,6 +62,7 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
   return {
     serve,
+    maxClients: resolveMaxClients(v, serve),
     outputCommit: !(v['no-output-commit'] as boolean | undefined),
     target,
     streamOut: (v['stream-out'] as string | undefined) ?? null,

@@ -64,7 +64,7 @@ export async function runCommand(values: ParsedFlags, positionals: readonly stri
   let frontend: KvFrontend | null = null;
   if (backupOpts.serve !== null) {
     const ring = allocateNetDevice();
-    const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit));
+    const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit, { maxClients: backupOpts.maxClients }));
     const bound = await fe.listen('--serve', backupOpts.serve);
     process.stderr.write(`hbft: kvserver serving on ${formatAddress(bound)}${backupOpts.outputCommit ? '' : ' (no output commit)'}\n`);
     Object.assign(hooks, { netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e) });

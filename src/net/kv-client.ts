@@ -1,10 +1,10 @@
-// The bundled kvserver load client: SETs with unique values and GETs, one request in
-// flight, retried on the next address when the connection drops; at the end every
-// write it saw acknowledged must still be readable.
+// The bundled kvserver load client, speaking RESP2 like redis-cli: SETs with unique
+// values and GETs, one request in flight, retried on the next address when the
+// connection drops; at the end every write it saw acknowledged must still be readable.
 import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { formatAddress, type NetAddress } from './address.js';
 import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { encodeCommand, parseReply, type RespReply } from './resp.js';
 
 export interface KvClientOptions {
   readonly addrs: readonly NetAddress[];
@@ -33,28 +33,54 @@ export class KvClientError extends HbftError {
   }
 }
 
+/**
+ * A reply as the checks read it: OK (a status), VALUE <bytes> (a bulk), NONE (a null
+ * bulk), the error text (ERR ..., OOM ...), or INTEGER <n>.
+ */
+function replyText(r: RespReply): string {
+  switch (r.type) {
+    case 'simple': return r.text;
+    case 'error': return r.text;
+    case 'integer': return `INTEGER ${r.value}`;
+    case 'bulk': return r.bytes === null ? 'NONE' : `VALUE ${r.bytes.toString('latin1')}`;
+    case 'array': return `ARRAY ${r.items?.length ?? -1}`;
+  }
+}
+
+/** One connection speaking RESP2, one request in flight. */
 class Conn {
   private waiting: { resolve: (l: string) => void; reject: (e: Error) => void } | null = null;
   private closed: Error | null = null;
+  private unparsed: Buffer = Buffer.alloc(0);
 
   constructor(readonly socket: Socket) {
-    const lines = createInterface({ input: socket });
-    lines.on('line', (l) => {
-      const w = this.waiting;
-      this.waiting = null;
-      w?.resolve(l);
-    });
     const fail = (e: Error) => {
       this.closed ??= e;
       const w = this.waiting;
       this.waiting = null;
       w?.reject(e);
     };
+    socket.on('data', (chunk: Buffer) => {
+      this.unparsed = this.unparsed.length === 0 ? chunk : Buffer.concat([this.unparsed, chunk]);
+      let at = 0;
+      try {
+        for (let r = parseReply(this.unparsed, at); r !== null; r = parseReply(this.unparsed, at)) {
+          at = r.next;
+          const w = this.waiting;
+          this.waiting = null;
+          w?.resolve(replyText(r.value));
+        }
+      } catch (e) {
+        fail(e as Error); // a server that does not speak RESP: this connection is useless
+        socket.destroy();
+      }
+      this.unparsed = this.unparsed.subarray(at);
+    });
     socket.on('error', (e) => fail(e));
-    lines.on('error', (e) => fail(e)); // readline re-emits the socket's error
     socket.on('close', () => fail(new KvClientError('connection closed')));
   }
 
+  /** `line`: the command's words, space-separated; sent as a multibulk array. */
   request(line: string, timeoutMs: number): Promise<string> {
     if (this.closed) return Promise.reject(this.closed);
     return new Promise((resolve, reject) => {
@@ -66,7 +92,7 @@ class Conn {
         resolve: (l) => { clearTimeout(timer); resolve(l); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
-      this.socket.write(line + '\n');
+      this.socket.write(encodeCommand(line.split(' ')));
     });
   }
 }
@@ -99,7 +125,7 @@ async function worker(o: KvClientOptions, report: KvClientReport, keyBase: numbe
       try {
         if (conn === null) conn = await open(o.addrs[at]!);
         const reply = await conn.request(line, o.requestTimeoutMs);
-        if (reply.startsWith('ERR busy')) throw new KvClientError('server busy');
+        if (reply.startsWith('ERR max number of clients')) throw new KvClientError('server full');
         return reply;
       } catch (e) {
         conn?.socket.destroy();

@@ -37,8 +37,9 @@ export interface WorkloadParams {
  * held by the primary until the epoch that produced them is acked (output commit).
  */
 export interface GuestIo {
-  /** Next request into out = [conn, op, key, value]; false when none came in ~1 ms. */
+  /** Next request entry into out (REQUEST_WORDS, kv-device.ts); false when none came in ~1 ms. */
   poll(out: Int32Array): boolean;
+  /** The reply to one request, in RESP2 wire form, one char per byte (latin1). */
   reply(conn: number, text: string): void;
 }
 

@@ -13,6 +13,7 @@ import { CpuProfileError } from '../../src/metrics/cpu-profile.js';
 import { HdrLogError } from '../../src/metrics/hdr-log.js';
 import { BackupProcessError } from '../../src/net/backup-process.js';
 import { KvClientError } from '../../src/net/kv-client.js';
+import { RespError } from '../../src/net/resp.js';
 import { LinkError } from '../../src/net/link-frames.js';
 import { LinkLostError } from '../../src/net/socket-link.js';
 import { ReportError } from '../../src/report/errors.js';
@@ -43,6 +44,7 @@ const CASES: [Error, string, boolean][] = [
   [new HdrLogError('HDR_LOG_BAD_TAG', 'x'), 'HDR_LOG_BAD_TAG', false],
   [new BackupProcessError('x'), 'BACKUP_PROCESS', false],
   [new KvClientError('x'), 'KV_CLIENT', false],
+  [new RespError('x'), 'RESP_PROTOCOL', false],
   [new LinkError(4, 'x'), 'BAD_LINK_FRAME', false],
   [new LinkLostError('x'), 'LINK_LOST', false],
   [new ThreadError('x'), 'THREAD', false],
