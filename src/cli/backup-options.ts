@@ -1,6 +1,9 @@
 // The backup-related flags of `hbft run`, validated and filled apart from the run
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
+import { Witness } from '../backup/witness.js';
+import { readAuthKey } from '../net/auth.js';
+import type { BackupLossPolicy } from '../run/backup-loss.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError } from './config-error.js';
 import { parseCount } from './units.js';
@@ -12,6 +15,10 @@ export const BACKUP_RUN_FLAGS = {
   'kill-primary-at': { type: 'string' },
   serve: { type: 'string' },
   'no-output-commit': { type: 'boolean' },
+  witness: { type: 'string' },
+  'on-backup-loss': { type: 'string' },
+  'backup-timeout-ms': { type: 'string' },
+  'auth-key': { type: 'string' },
 } as const;
 
 export interface BackupRunOptions {
@@ -26,9 +33,19 @@ export interface BackupRunOptions {
   readonly serve: NetAddress | null;
   /** Release guest replies at once instead of on the epoch's ack (to show the loss). */
   readonly outputCommit: boolean;
+  /** --witness: the split-brain arbiter file, or null. */
+  readonly witness: string | null;
+  /** What a lost backup means (default: continue if the witness is won, else halt). */
+  readonly onBackupLoss: BackupLossPolicy;
+  /** Silence from the backup after which it counts as lost. */
+  readonly backupTimeoutMs: number;
+  /** --auth-key: the shared key, or null. */
+  readonly authKey: Buffer | null;
 }
 
 export const PRIMARY_HEARTBEAT_MS = 10;
+/** Well above the backup's heartbeat period (a third of its 1 s default timeout). */
+export const DEFAULT_BACKUP_TIMEOUT_MS = 2000;
 /** Epochs a random kill picks among when the run's epoch count is unknown (timer epochs). */
 const RANDOM_KILL_TIMER_EPOCHS = 20;
 
@@ -47,7 +64,19 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   }
   const serve = v.serve === undefined ? null : parseAddress('--serve', v.serve as string, true);
   if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
+  const witness = (v.witness as string | undefined) ?? null;
+  const socket = target.kind !== 'inproc';
+  if (witness !== null && !socket) throw new ConfigError('--witness', 'arbitrates between two processes: needs --backup tcp://, unix: or process');
+  if (witness !== null) new Witness(witness).checkFree('--witness');
+  const loss = v['on-backup-loss'] as string | undefined;
+  if (loss !== undefined && loss !== 'halt' && loss !== 'continue') throw new ConfigError('--on-backup-loss', `"${loss}" is not halt or continue`);
+  const authFile = v['auth-key'] as string | undefined;
+  if (authFile !== undefined && target.kind !== 'remote') throw new ConfigError('--auth-key', 'authenticates to a backup at tcp:// or unix: (--backup process is local)');
   return {
+    witness,
+    onBackupLoss: (loss as BackupLossPolicy | undefined) ?? (witness !== null ? 'continue' : 'halt'),
+    backupTimeoutMs: v['backup-timeout-ms'] === undefined ? DEFAULT_BACKUP_TIMEOUT_MS : parseCount('--backup-timeout-ms', v['backup-timeout-ms'] as string, 1, 3_600_000),
+    authKey: authFile === undefined ? null : readAuthKey('--auth-key', authFile),
     serve,
     outputCommit: !(v['no-output-commit'] as boolean | undefined),
     target,

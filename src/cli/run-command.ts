@@ -6,6 +6,8 @@ import { HdrIntervalLog } from '../metrics/hdr-interval-log.js';
 import { percentileFile } from '../metrics/histograms.js';
 import { formatAddress } from '../net/address.js';
 import { spawnBackupChild, type BackupChild } from '../net/backup-process.js';
+import { Witness } from '../backup/witness.js';
+import { authenticateToBackup } from '../net/auth.js';
 import { KvFrontend } from '../net/kv-frontend.js';
 import { SocketLink, connectBackup } from '../net/socket-link.js';
 import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/backup-link.js';
@@ -20,6 +22,9 @@ import {
   HDR_INTERVAL_MS, OPTIONAL_VALUE_FLAGS, RUN_OUTPUT_FLAGS, resolveRunOutputs, type RunOutputFlagValues,
 } from './run-outputs.js';
 import { formatSummary } from './summary.js';
+
+/** The backup answers a challenge in well under a second; a silent peer is not one. */
+const AUTH_TIMEOUT_MS = 5000;
 
 const FLAGS = { ...RUN_FLAGS, ...RUN_OUTPUT_FLAGS, ...BACKUP_RUN_FLAGS } as const;
 
@@ -44,8 +49,14 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const hdrLog = out.hdrLog === null ? null : new HdrIntervalLog();
   const progress = createProgress({ label: 'run', quiet: out.quiet, total: expectedEpochs(cfg) });
   progress.update({ workload: cfg.workload, mode: cfg.mode, epoch: 0 });
+  const witness = backupOpts.witness === null ? null : new Witness(backupOpts.witness);
   const hooks: RunHooks = {
     onEpoch: (record) => progress.update({ epoch: record.epoch }),
+    backupLoss: {
+      policy: backupOpts.onBackupLoss,
+      claim: witness === null ? null : (epoch) => witness.claim('primary', epoch),
+      witnessPath: backupOpts.witness,
+    },
     ...(link === null ? {} : { link }),
     ...(hdrLog === null ? {} : { intervals: { intervalMs: HDR_INTERVAL_MS, onIntervals: (ivs) => ivs.forEach((iv) => hdrLog.add(iv)) } }),
     ...(out.cpuProfDir === null ? {} : { cpuProfDir: out.cpuProfDir }),
@@ -56,7 +67,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit));
     const bound = await fe.listen('--serve', backupOpts.serve);
     process.stderr.write(`hbft: kvserver serving on ${formatAddress(bound)}${backupOpts.outputCommit ? '' : ' (no output commit)'}\n`);
-    Object.assign(hooks, { netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e) });
+    Object.assign(hooks, {
+      netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e),
+      onHalt: () => fe.close(), // held replies stay held: their sockets are gone
+    });
   }
   let run: Awaited<ReturnType<typeof runVm>>;
   try {
@@ -96,7 +110,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     await mainProfiler.stop();
     note(`wrote CPU profiles (main, tracker, checkpointer, vcpu-N) in ${out.cpuProfDir}`);
   }
-  const bad = results.backup.consistent === false || results.workload.verified === false;
+  const bad = results.backup.consistent === false || results.workload.verified === false || run.halted !== null;
   return bad ? 1 : 0;
 }
 
@@ -120,8 +134,16 @@ async function openLink(cfg: ResolvedConfig, o: BackupRunOptions): Promise<{ lin
     address = { kind: 'unix', path: child.socketPath };
   }
   const socket = await connectBackup(address!);
+  if (o.authKey !== null) {
+    try {
+      await authenticateToBackup(socket, o.authKey, AUTH_TIMEOUT_MS);
+    } catch (e) {
+      socket.destroy();
+      throw new ConfigError('--auth-key', `${formatAddress(address!)}: ${(e as Error).message}`);
+    }
+  }
   const link = new SocketLink(socket, encoding!, file, {
-    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000,
+    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000, backupTimeoutMs: o.backupTimeoutMs,
   });
   return { link, child };
 }

@@ -9,7 +9,7 @@ import type { BackupImage } from '../backup/backup-image.js';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import { ConfigError } from '../cli/config-error.js';
 import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from '../run/backup-link.js';
-import { BackchannelDecoder, FRAME_ACK, FRAME_NACK } from '../stream/backchannel.js';
+import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN } from '../stream/backchannel.js';
 import { formatAddress, type NetAddress } from './address.js';
 import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
 
@@ -43,6 +43,8 @@ export interface SocketLinkOptions {
   /** SIGKILL this process right after this epoch was handed to the kernel (failover tests). */
   readonly killAfterEpoch: number | null;
   readonly finishTimeoutMs: number;
+  /** The backup is declared lost after this long without a frame from it (it sends heartbeats). */
+  readonly backupTimeoutMs: number;
 }
 
 export class SocketLink implements BackupLink {
@@ -50,8 +52,11 @@ export class SocketLink implements BackupLink {
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage | null = null;
   onAck: (epoch: number) => void = () => {};
-  onLost: (reason: string) => void = () => {};
+  onLost: (reason: string, clean: boolean) => void = () => {};
   private lost: string | null = null;
+  /** The backup sent SHUTDOWN: it is leaving and will not take over. */
+  private backupLeaving = false;
+  private lastHeardAt = Date.now();
   private finishing = false;
   private lastSent = -1;
   private readonly backchannel = new BackchannelDecoder();
@@ -64,12 +69,26 @@ export class SocketLink implements BackupLink {
     private readonly file: StreamFile | null,
     private readonly opts: SocketLinkOptions,
   ) {
-    socket.on('data', (chunk: Buffer) => this.onFrames(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.lastHeardAt = Date.now();
+      this.onFrames(chunk);
+    });
     socket.on('error', (e) => this.lose(`socket error: ${e.message}`));
     socket.on('close', () => this.lose('connection closed by the backup'));
+    socket.resume(); // left paused by the auth handshake, if there was one
     const beat = linkHeader(LINK_HEARTBEAT, 0);
     this.heartbeat = setInterval(() => {
-      if (this.lost === null) socket.write(beat);
+      if (this.lost !== null) return;
+      socket.write(beat);
+      // A silent backup (partitioned, frozen) is as lost as a closed one. After a stall of
+      // this process timers run before pending socket reads: judge after the poll phase.
+      if (Date.now() - this.lastHeardAt <= opts.backupTimeoutMs) return;
+      setImmediate(() => {
+        const quiet = Date.now() - this.lastHeardAt;
+        if (this.lost !== null || quiet <= opts.backupTimeoutMs) return;
+        this.lose(`nothing heard from the backup for ${quiet} ms (timeout ${opts.backupTimeoutMs} ms)`);
+        socket.destroy();
+      });
     }, opts.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -151,6 +170,8 @@ export class SocketLink implements BackupLink {
         this.ackWaiter?.();
       } else if (f.kind === FRAME_NACK) {
         this.lose(`backup refused epoch ${f.epoch}`);
+      } else if (f.kind === FRAME_SHUTDOWN) {
+        this.backupLeaving = true;
       }
     }
   }
@@ -159,7 +180,7 @@ export class SocketLink implements BackupLink {
     if (this.lost !== null) return;
     this.lost = reason;
     clearInterval(this.heartbeat);
-    if (!this.finishing || this.stats.ackedEpochs <= this.lastSent) this.onLost(reason);
+    if (!this.finishing || this.stats.ackedEpochs <= this.lastSent) this.onLost(reason, this.backupLeaving);
     this.ackWaiter?.();
   }
 }

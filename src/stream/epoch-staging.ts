@@ -18,6 +18,8 @@ export class EpochStaging {
   /** pfns staged so far; page i lives at pages[i * PAGE_SIZE]. */
   count = 0;
   records: StagedRecord[] = [];
+  /** Growth stops here: a receiver that bounds pfns never needs more (decoder pfnLimit). */
+  maxPages = Infinity;
 
   reset(): void {
     this.count = 0;
@@ -43,6 +45,7 @@ export class EpochStaging {
     if (end > this.pages.length) {
       let size = this.pages.length;
       while (size < end) size *= 2;
+      size = Math.min(size, Math.max(end, this.maxPages * PAGE_SIZE));
       const grown = new Uint8Array(size);
       grown.set(this.pages.subarray(0, first * PAGE_SIZE));
       this.pages = grown;
