@@ -23,6 +23,9 @@ export async function clientCommand(argv: readonly string[]): Promise<number> {
     progress: (line) => process.stderr.write(`hbft client: ${line}\n`),
   });
   if (values.json === '-') process.stdout.write(JSON.stringify(report) + '\n');
-  else process.stdout.write(`writes acked ${report.writesAcked}, lost ${report.writesLost}; reads ${report.reads}; reconnects ${report.reconnects}\n`);
-  return report.writesLost === 0 ? 0 : 1;
+  else {
+    process.stdout.write(`writes acked ${report.writesAcked}, lost ${report.writesLost}; two-master events ${report.twoMasterEvents}; reads ${report.reads}; ` +
+      `reconnects ${report.reconnects}; longest wait ${report.maxWaitMs} ms; accepting writes at the end: ${report.acceptingAtEnd.join(', ') || 'none'}\n`);
+  }
+  return report.writesLost === 0 && report.twoMasterEvents === 0 ? 0 : 1;
 }
