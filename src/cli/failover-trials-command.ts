@@ -1,10 +1,13 @@
-// `hbft failover-trials --trials N [--seed S] [--json -]`
+// `hbft failover-trials --trials N [--seed S] [--json -]`: primaries killed at random
+// epochs. With `--fault stop|partition|kill-backup|kill-primary[,...]`: kvserver trials
+// under that fault, each ending with every acknowledged key read back (docs/failover.md).
+import { FAULTS, faultTrialSpec, runFaultTrial, summarise, type Fault, type FaultSummary, type FaultTrialOutcome } from '../backup/fault-trials.js';
 import { runTrial, trialSpec, type TrialOutcome } from '../backup/trials.js';
 import { ConfigError } from './config-error.js';
 import { parseFlags } from './config.js';
 import { parseCount } from './units.js';
 
-const FLAGS = { trials: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } } as const;
+const FLAGS = { trials: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, fault: { type: 'string' }, 'load-ms': { type: 'string' } } as const;
 
 export interface TrialsReport {
   readonly trials: number;
@@ -19,6 +22,13 @@ export async function failoverTrialsCommand(argv: readonly string[]): Promise<nu
   if (positionals.length > 0) throw new ConfigError(positionals[0]!, 'unexpected argument');
   const n = values.trials === undefined ? 20 : parseCount('--trials', values.trials as string, 1, 10_000);
   const seed = values.seed === undefined ? 1 : parseCount('--seed', values.seed as string, 0, 0xffff_ffff);
+  if (values.fault !== undefined) {
+    const faults = (values.fault as string).split(',');
+    for (const f of faults) if (!(FAULTS as readonly string[]).includes(f)) throw new ConfigError('--fault', `"${f}" is not one of ${FAULTS.join(', ')}`);
+    const loadMs = values['load-ms'] === undefined ? 6000 : parseCount('--load-ms', values['load-ms'] as string, 1000, 600_000);
+    return faultTrials(faults as Fault[], n, seed, loadMs, values.json === '-');
+  }
+  if (values['load-ms'] !== undefined) throw new ConfigError('--load-ms', 'applies to --fault trials');
   const outcomes: TrialOutcome[] = [];
   for (let i = 0; i < n; i++) {
     const o = await runTrial(trialSpec(seed + i));
@@ -40,4 +50,33 @@ export async function failoverTrialsCommand(argv: readonly string[]): Promise<nu
   if (values.json === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(`${report.passed}/${n} trials passed; failover ms min/median/max ${report.failoverMs ? `${report.failoverMs.min}/${report.failoverMs.median}/${report.failoverMs.max}` : '-'}\n`);
   return report.passed === n ? 0 : 1;
+}
+
+async function faultTrials(faults: readonly Fault[], n: number, seed: number, loadMs: number, json: boolean): Promise<number> {
+  const summaries: FaultSummary[] = [];
+  const outcomes: FaultTrialOutcome[] = [];
+  for (const fault of faults) {
+    const mine: FaultTrialOutcome[] = [];
+    for (let i = 0; i < n; i++) {
+      const o = await runFaultTrial(faultTrialSpec(fault, seed + i, loadMs));
+      mine.push(o);
+      if (!json) {
+        const s = o.spec;
+        const what = fault === 'stop' ? ` stop ${s.faultMs} ms` : fault === 'partition' ? ` ${s.direction} ${s.faultMs} ms` : '';
+        process.stdout.write(`${fault} ${i + 1}/${n} seed ${s.seed}${what}: ${o.passed ? 'pass' : 'FAIL'} (acked ${o.acked}, lost ${o.lost}, two-master ${o.twoMaster}, ` +
+          `served by ${o.servedBy}, longest client wait ${o.clientWaitMs} ms)${o.reason ? `: ${o.reason}` : ''}\n`);
+      }
+    }
+    outcomes.push(...mine);
+    summaries.push(summarise(fault, mine));
+  }
+  if (json) process.stdout.write(JSON.stringify({ summaries, outcomes }, null, 2) + '\n');
+  else {
+    process.stdout.write('fault         trials passed  acked    lost two-master failovers client wait ms (min/median/max)\n');
+    for (const s of summaries) {
+      process.stdout.write(`${s.fault.padEnd(13)} ${String(s.trials).padStart(6)} ${String(s.passed).padStart(6)} ${String(s.acked).padStart(8)} ${String(s.lost).padStart(5)} ` +
+        `${String(s.twoMaster).padStart(10)} ${String(s.failovers).padStart(9)} ${s.clientWaitMs.min}/${s.clientWaitMs.median}/${s.clientWaitMs.max}\n`);
+    }
+  }
+  return summaries.every((s) => s.passed === s.trials) ? 0 : 1;
 }
