@@ -45,7 +45,10 @@ export class EpochStaging {
     if (end > this.pages.length) {
       let size = this.pages.length;
       while (size < end) size *= 2;
-      size = Math.min(size, Math.max(end, this.maxPages * PAGE_SIZE));
+      // Near a receiver's bound, grow straight to it: the old and new buffers coexist
+      // during the copy, and doubling 1/2 -> 1 would peak at 1.5x the bound.
+      const cap = this.maxPages * PAGE_SIZE;
+      if (size * 4 >= cap) size = Math.max(end, cap);
       const grown = new Uint8Array(size);
       grown.set(this.pages.subarray(0, first * PAGE_SIZE));
       this.pages = grown;
