@@ -41,6 +41,8 @@ export interface FaultTrialOutcome {
   readonly servedBy: 'primary' | 'backup' | 'none' | 'both';
   /** The backup resumed the guest (it won the witness). */
   readonly failover: boolean;
+  /** From the fault's start until the backup served clients (null: it never did). */
+  readonly takeoverMs: number | null;
   readonly reason: string | null;
   readonly primaryExit: string;
   readonly backupExit: string;
@@ -115,7 +117,7 @@ export async function runFaultTrial(spec: FaultTrialSpec): Promise<FaultTrialOut
   const witness = join(dir, 'witness');
   const children: Child[] = [];
   let proxy: PartitionProxy | null = null;
-  const base = { spec, acked: 0, lost: 0, twoMaster: 0, clientWaitMs: 0, servedBy: 'none' as const, failover: false, primaryExit: '-', backupExit: '-' };
+  const base = { spec, acked: 0, lost: 0, twoMaster: 0, clientWaitMs: 0, servedBy: 'none' as const, failover: false, takeoverMs: null, primaryExit: '-', backupExit: '-' };
   try {
     const [servePrimary, serveBackup] = [await freePort(), await freePort()];
     const backup = hbft(['backup', '--listen', '127.0.0.1:0', '--serve', `127.0.0.1:${serveBackup}`, '--heartbeat-ms', String(spec.heartbeatMs), '--witness', witness, '--json', '-']);
@@ -133,6 +135,9 @@ export async function runFaultTrial(spec: FaultTrialSpec): Promise<FaultTrialOut
     const addrs = [servePrimary, serveBackup].map((p) => ({ kind: 'tcp' as const, host: '127.0.0.1', port: p }));
     const client = runKvClient({ addrs, durationMs: spec.loadMs, keys: 1024, concurrency: 16, requestTimeoutMs: 1000, giveUpMs: 15_000 });
     await sleep(spec.faultAtMs);
+    const faultAt = Date.now();
+    let servingAt: number | null = null;
+    void waitLine(backup, /failover: kvserver serving on/, spec.loadMs + 10_000).then(() => (servingAt = Date.now()), () => null);
     await inject(spec, primary, backup, proxy);
     let report: KvClientReport;
     try {
@@ -145,6 +150,7 @@ export async function runFaultTrial(spec: FaultTrialSpec): Promise<FaultTrialOut
     const failover = /failover: kvserver serving on/.test(backup.err);
     const out = {
       ...base, acked: report.writesAcked, lost: report.writesLost, twoMaster: report.twoMasterEvents, clientWaitMs: report.maxWaitMs, servedBy, failover,
+      takeoverMs: servingAt === null ? null : (servingAt as number) - faultAt,
     } as const;
     let reason: string | null = null;
     if (report.writesLost > 0) reason = `${report.writesLost} acknowledged writes lost (${JSON.stringify(report.lost[0])})`;
@@ -196,14 +202,21 @@ export interface FaultSummary {
   readonly failovers: number;
   /** Longest client wait per trial: min / median / max. */
   readonly clientWaitMs: { min: number; median: number; max: number };
+  /** Fault to backup serving, over the trials that failed over: min / median / max (null: none did). */
+  readonly takeoverMs: { min: number; median: number; max: number } | null;
 }
 
 export function summarise(fault: Fault, outcomes: readonly FaultTrialOutcome[]): FaultSummary {
-  const waits = outcomes.map((o) => o.clientWaitMs).sort((a, b) => a - b);
+  const spread = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return { min: v[0] ?? 0, median: v[Math.floor(v.length / 2)] ?? 0, max: v[v.length - 1] ?? 0 };
+  };
+  const takeovers = outcomes.map((o) => o.takeoverMs).filter((t): t is number => t !== null);
   const sum = (f: (o: FaultTrialOutcome) => number) => outcomes.reduce((a, o) => a + f(o), 0);
   return {
     fault, trials: outcomes.length, passed: outcomes.filter((o) => o.passed).length,
     acked: sum((o) => o.acked), lost: sum((o) => o.lost), twoMaster: sum((o) => o.twoMaster), failovers: outcomes.filter((o) => o.failover).length,
-    clientWaitMs: { min: waits[0] ?? 0, median: waits[Math.floor(waits.length / 2)] ?? 0, max: waits[waits.length - 1] ?? 0 },
+    clientWaitMs: spread(outcomes.map((o) => o.clientWaitMs)),
+    takeoverMs: takeovers.length === 0 ? null : spread(takeovers),
   };
 }

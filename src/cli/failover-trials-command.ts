@@ -64,7 +64,7 @@ async function faultTrials(faults: readonly Fault[], n: number, seed: number, lo
         const s = o.spec;
         const what = fault === 'stop' ? ` stop ${s.faultMs} ms` : fault === 'partition' ? ` ${s.direction} ${s.faultMs} ms` : '';
         process.stdout.write(`${fault} ${i + 1}/${n} seed ${s.seed}${what}: ${o.passed ? 'pass' : 'FAIL'} (acked ${o.acked}, lost ${o.lost}, two-master ${o.twoMaster}, ` +
-          `served by ${o.servedBy}, longest client wait ${o.clientWaitMs} ms)${o.reason ? `: ${o.reason}` : ''}\n`);
+          `served by ${o.servedBy}, longest client wait ${o.clientWaitMs} ms, takeover ${o.takeoverMs ?? '-'} ms)${o.reason ? `: ${o.reason}` : ''}\n`);
       }
     }
     outcomes.push(...mine);
@@ -72,10 +72,11 @@ async function faultTrials(faults: readonly Fault[], n: number, seed: number, lo
   }
   if (json) process.stdout.write(JSON.stringify({ summaries, outcomes }, null, 2) + '\n');
   else {
-    process.stdout.write('fault         trials passed  acked    lost two-master failovers client wait ms (min/median/max)\n');
+    process.stdout.write('fault         trials passed    acked  lost two-master failovers  client wait ms      takeover ms (min/median/max)\n');
     for (const s of summaries) {
       process.stdout.write(`${s.fault.padEnd(13)} ${String(s.trials).padStart(6)} ${String(s.passed).padStart(6)} ${String(s.acked).padStart(8)} ${String(s.lost).padStart(5)} ` +
-        `${String(s.twoMaster).padStart(10)} ${String(s.failovers).padStart(9)} ${s.clientWaitMs.min}/${s.clientWaitMs.median}/${s.clientWaitMs.max}\n`);
+        `${String(s.twoMaster).padStart(10)} ${String(s.failovers).padStart(9)}  ${`${s.clientWaitMs.min}/${s.clientWaitMs.median}/${s.clientWaitMs.max}`.padEnd(18)}` +
+        ` ${s.takeoverMs === null ? '-' : `${s.takeoverMs.min}/${s.takeoverMs.median}/${s.takeoverMs.max}`}\n`);
     }
   }
   return summaries.every((s) => s.passed === s.trials) ? 0 : 1;

@@ -21,11 +21,13 @@ const USAGE = `usage: hbft <command> [flags]
             [--out DIR] -- run ...
   backup    receive a primary's checkpoint stream; on its death resume the guest
             --listen HOST:PORT|unix:PATH [--heartbeat-ms N] [--serve HOST:PORT] [--state-dir DIR] [--json PATH|-]
+            [--witness PATH] [--auth-key FILE] [--max-mem 4GiB] [--workload-module PATH ...] [--no-failover]
   run flags for the backup: [--backup inproc|process|tcp://HOST:PORT|unix:PATH]
             [--stream-out FILE] [--compress] [--kill-primary-at epoch:N|random]
+            [--witness PATH] [--on-backup-loss halt|continue] [--backup-timeout-ms 2000] [--auth-key FILE]
             kvserver: --workload kvserver --serve HOST:PORT [--no-output-commit]; backup --serve HOST:PORT
   failover-trials  N trials of a primary killed at a random epoch and its backup taking over
-            --trials N [--seed S] [--json -]
+            --trials N [--seed S] [--json -]   [--fault stop,partition,kill-backup,kill-primary [--load-ms 6000]]
   client kv --connect HOST:PORT[,HOST:PORT] [--duration 10s] [--json -]   kvserver load + lost-write check
   stream inspect FILE [--json PATH|-] [--records]   list and validate a checkpoint stream file`;
 
