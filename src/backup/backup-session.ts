@@ -36,6 +36,8 @@ export interface SessionOptions {
  */
 export const HEARTBEAT_FLOOR_MS = 1000;
 const NOMINAL_EPOCH_MS = 25;
+/** Longest gap between the backup's heartbeats, whatever its own timeout. */
+const MAX_BEAT_MS = 250;
 
 export function defaultHeartbeatMs(epochMs: number | null): number {
   return Math.max(HEARTBEAT_FLOOR_MS, 3 * (epochMs ?? NOMINAL_EPOCH_MS));
@@ -96,9 +98,10 @@ export function runSession(socket: Socket, receiver: BackupReceiver, opts: Sessi
         socket.destroy();
       });
     }, Math.max(5, Math.floor((opts.heartbeatMs ?? HEARTBEAT_FLOOR_MS) / 5)));
+    // Often enough for this side's timeout and for the primary's (--backup-timeout-ms, 2 s by default).
     const beat = setInterval(() => {
       if (!socket.destroyed) socket.write(encodeFrame({ kind: FRAME_HEARTBEAT, epoch: Math.max(0, receiver.committedEpoch) }));
-    }, Math.max(5, Math.floor(timeoutMs() / 3)));
+    }, Math.max(5, Math.min(MAX_BEAT_MS, Math.floor(timeoutMs() / 3))));
     function onShutdown(): void {
       socket.end(encodeFrame({ kind: FRAME_SHUTDOWN, epoch: Math.max(0, receiver.committedEpoch) }));
       settle('shutdown', 'this backup is shutting down; the primary was told');

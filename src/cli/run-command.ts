@@ -130,7 +130,7 @@ async function openLink(cfg: ResolvedConfig, o: BackupRunOptions): Promise<{ lin
   let child: BackupChild | null = null;
   let address = o.target.kind === 'remote' ? o.target.address : null;
   if (o.target.kind === 'process') {
-    child = await spawnBackupChild();
+    child = await spawnBackupChild(o.witness === null ? [] : ['--witness', o.witness]);
     address = { kind: 'unix', path: child.socketPath };
   }
   const socket = await connectBackup(address!);

@@ -115,17 +115,17 @@ export async function runKvClient(o: KvClientOptions): Promise<KvClientReport> {
  * been superseded: a legitimate failover never does that, because the old primary
  * releases only replies of epochs its backup acked before taking over.
  */
-class MasterLog {
+export class MasterLog {
   private readonly firstAckAt: (number | null)[];
   readonly order: number[] = [];
 
-  constructor(addresses: number) {
+  constructor(addresses: number, private readonly now: () => number = Date.now) {
     this.firstAckAt = Array.from({ length: addresses }, () => null);
   }
 
   /** A write sent at `sentAt` was acked by address `at`; true if that is a two-master event. */
   acked(at: number, sentAt: number): boolean {
-    const now = Date.now();
+    const now = this.now();
     const mine = this.firstAckAt[at] ?? now;
     if (this.firstAckAt[at] === null) {
       this.firstAckAt[at] = now;
