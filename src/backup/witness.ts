@@ -6,7 +6,6 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { ConfigError } from '../cli/config-error.js';
 
 export interface WitnessClaim {
   readonly role: 'primary' | 'backup';
@@ -28,14 +27,15 @@ export class WitnessError extends Error {
 export class Witness {
   constructor(readonly path: string) {}
 
-  /** Start-up check: the file must not exist yet and its directory must be writable. */
-  checkFree(flag: string): void {
-    if (existsSync(this.path)) throw new ConfigError(flag, `${this.path} already exists (${this.holder()}); a fenced pair restarts only after it is removed`);
+  /** Start-up check: why the witness cannot be used (it exists, or its directory is not writable), or null. */
+  unusable(): string | null {
+    if (existsSync(this.path)) return `${this.path} already exists (${this.holder()}); a fenced pair restarts only after it is removed`;
     try {
       accessSync(dirname(this.path), constants.W_OK);
     } catch (e) {
-      throw new ConfigError(flag, `cannot create ${this.path}: ${(e as Error & { code?: string }).code ?? (e as Error).message}`);
+      return `cannot create ${this.path}: ${(e as Error & { code?: string }).code ?? (e as Error).message}`;
     }
+    return null;
   }
 
   /** The test-and-set: true only for the one caller whose exclusive create succeeded. */

@@ -12,7 +12,8 @@ import { BackupReceiver } from '../backup/receiver.js';
 import { runSession, type SessionOutcome } from '../backup/backup-session.js';
 import { Witness } from '../backup/witness.js';
 import { WorkloadAllowlist } from '../backup/workload-allowlist.js';
-import { authenticatePrimary, isLocalOnly, readAuthKey } from '../net/auth.js';
+import { authenticatePrimary, isLocalOnly } from '../net/auth.js';
+import { readAuthKey } from './auth-key.js';
 import { formatAddress, parseAddress, type NetAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
 import { PAGE_SIZE } from '../memory/layout.js';
@@ -91,7 +92,8 @@ async function resolveBackupConfig(argv: readonly string[]): Promise<BackupConfi
     }
   }
   const witness = values.witness === undefined ? null : new Witness(values.witness as string);
-  witness?.checkFree('--witness');
+  const unusable = witness?.unusable() ?? null;
+  if (unusable !== null) throw new ConfigError('--witness', unusable);
   return {
     addr, authKey, witness,
     heartbeatMs: values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'] as string, 1, 3_600_000),

@@ -2,7 +2,7 @@
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
 import { Witness } from '../backup/witness.js';
-import { readAuthKey } from '../net/auth.js';
+import { readAuthKey } from './auth-key.js';
 import type { BackupLossPolicy } from '../run/backup-loss.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError } from './config-error.js';
@@ -67,7 +67,8 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   const witness = (v.witness as string | undefined) ?? null;
   const socket = target.kind !== 'inproc';
   if (witness !== null && !socket) throw new ConfigError('--witness', 'arbitrates between two processes: needs --backup tcp://, unix: or process');
-  if (witness !== null) new Witness(witness).checkFree('--witness');
+  const unusable = witness === null ? null : new Witness(witness).unusable();
+  if (unusable !== null) throw new ConfigError('--witness', unusable);
   const loss = v['on-backup-loss'] as string | undefined;
   if (loss !== undefined && loss !== 'halt' && loss !== 'continue') throw new ConfigError('--on-backup-loss', `"${loss}" is not halt or continue`);
   const authFile = v['auth-key'] as string | undefined;

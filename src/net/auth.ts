@@ -8,9 +8,7 @@
 // This authenticates the peer at connect time; it does not encrypt or sign the records
 // that follow (use a private network or a tunnel for that).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { ConfigError } from '../cli/config-error.js';
 
 const NONCE = 32;
 const MAC = 32;
@@ -24,20 +22,6 @@ export const MIN_KEY_BYTES = 16;
 
 export class AuthError extends Error {
   readonly code = 'AUTH';
-}
-
-/** The key file's bytes, a trailing newline dropped; at least MIN_KEY_BYTES. */
-export function readAuthKey(flag: string, path: string): Buffer {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new ConfigError(flag, `cannot read ${path}: ${(e as Error & { code?: string }).code ?? (e as Error).message}`);
-  }
-  let end = bytes.length;
-  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
-  if (end < MIN_KEY_BYTES) throw new ConfigError(flag, `${path} holds ${end} bytes; a key needs at least ${MIN_KEY_BYTES}`);
-  return bytes.subarray(0, end);
 }
 
 export function mac(key: Buffer, label: 'primary' | 'backup', nonce: Uint8Array): Buffer {

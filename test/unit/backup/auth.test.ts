@@ -4,7 +4,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authenticatePrimary, authenticateToBackup, isLocalOnly, readAuthKey } from '../../../src/net/auth.js';
+import { readAuthKey } from '../../../src/cli/auth-key.js';
+import { authenticatePrimary, authenticateToBackup, isLocalOnly } from '../../../src/net/auth.js';
 
 function pair(): Promise<[Socket, Socket, () => void]> {
   return new Promise((resolve) => {

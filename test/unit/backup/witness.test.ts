@@ -23,12 +23,12 @@ describe('witness: exclusive create is the test-and-set', () => {
     expect(b).toEqual({ won: false, holder: expect.stringMatching(/^held by backup pid \d+ on .*, epoch 41$/) });
   });
 
-  it('start-up: an existing witness or an unwritable directory is a ConfigError naming the flag', () => {
+  it('start-up: an existing witness or an unwritable directory is reported', () => {
     const path = fresh();
-    expect(() => new Witness(path).checkFree('--witness')).not.toThrow();
+    expect(new Witness(path).unusable()).toBeNull();
     writeFileSync(path, '');
-    expect(() => new Witness(path).checkFree('--witness')).toThrow(/^--witness: .* already exists/);
-    expect(() => new Witness('/nonexistent-dir/w').checkFree('--witness')).toThrow(/^--witness: cannot create/);
+    expect(new Witness(path).unusable()).toMatch(/already exists \(held, claim being written\)/);
+    expect(new Witness('/nonexistent-dir/w').unusable()).toMatch(/^cannot create \/nonexistent-dir\/w: ENOENT/);
   });
 });
 
