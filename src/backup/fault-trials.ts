@@ -46,6 +46,9 @@ export interface FaultTrialOutcome {
   readonly reason: string | null;
   readonly primaryExit: string;
   readonly backupExit: string;
+  /** The last stderr lines of each process, for a failure's context. */
+  readonly primaryLog: string[];
+  readonly backupLog: string[];
 }
 
 /** Seeded: the fault's moment, length and direction. `loadMs` sets the scale (short in npm test). */
@@ -117,7 +120,7 @@ export async function runFaultTrial(spec: FaultTrialSpec): Promise<FaultTrialOut
   const witness = join(dir, 'witness');
   const children: Child[] = [];
   let proxy: PartitionProxy | null = null;
-  const base = { spec, acked: 0, lost: 0, twoMaster: 0, clientWaitMs: 0, servedBy: 'none' as const, failover: false, takeoverMs: null, primaryExit: '-', backupExit: '-' };
+  const base = { spec, acked: 0, lost: 0, twoMaster: 0, clientWaitMs: 0, servedBy: 'none' as const, failover: false, takeoverMs: null, primaryExit: '-', backupExit: '-', primaryLog: [] as string[], backupLog: [] as string[] };
   try {
     const [servePrimary, serveBackup] = [await freePort(), await freePort()];
     const backup = hbft(['backup', '--listen', '127.0.0.1:0', '--serve', `127.0.0.1:${serveBackup}`, '--heartbeat-ms', String(spec.heartbeatMs), '--witness', witness, '--json', '-']);
@@ -160,7 +163,8 @@ export async function runFaultTrial(spec: FaultTrialSpec): Promise<FaultTrialOut
     else if (failover !== (servedBy === 'backup')) reason = `backup ${failover ? 'failed over' : 'did not fail over'} but the ${servedBy} serves`;
     for (const c of children) c.proc.kill('SIGKILL');
     const [primaryExit, backupExit] = await Promise.all([primary.exited, backup.exited]);
-    return { ...out, primaryExit, backupExit, passed: reason === null, reason };
+    const tail = (c: Child) => c.err.trim().split('\n').slice(-4);
+    return { ...out, primaryExit, backupExit, primaryLog: tail(primary), backupLog: tail(backup), passed: reason === null, reason };
   } catch (e) {
     return { ...base, passed: false, reason: (e as Error).message };
   } finally {
