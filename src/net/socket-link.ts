@@ -17,14 +17,36 @@ export class LinkLostError extends Error {
   readonly code = 'LINK_LOST';
 }
 
-/** Connects, or fails with a one-line ConfigError naming --backup (exit code 2). */
-export function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socket> {
+/**
+ * Connects, or fails with a one-line ConfigError naming --backup (exit code 2). A backup
+ * that takes this connection sends a frame at once (a heartbeat, or its auth challenge);
+ * one busy with another session closes it without a byte, so that is retried until the
+ * deadline (the other session is dropped by the backup's own timeouts).
+ */
+export async function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socket> {
+  const deadline = Date.now() + timeoutMs;
+  let refusedOnce = false;
+  for (;;) {
+    const s = await connectOnce(addr, Math.max(1, deadline - Date.now()), timeoutMs);
+    const first = await firstBytes(s, Math.max(1, deadline - Date.now()));
+    if (first === 'data') return s;
+    s.destroy();
+    if (first === 'timeout' || Date.now() >= deadline) {
+      const why = refusedOnce || first === 'closed' ? 'it closed every connection without a byte (busy with another session?)' : 'it sent nothing';
+      throw new ConfigError('--backup', `${formatAddress(addr)} accepted, but ${why} within ${timeoutMs} ms`);
+    }
+    refusedOnce = true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function connectOnce(addr: NetAddress, waitMs: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = addr.kind === 'unix' ? connect(addr.path) : connect(addr.port, addr.host);
     const timer = setTimeout(() => {
       s.destroy();
       reject(new ConfigError('--backup', `cannot connect to ${formatAddress(addr)}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    }, waitMs);
     s.once('connect', () => {
       clearTimeout(timer);
       s.setNoDelay(true);
@@ -34,6 +56,29 @@ export function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socke
       clearTimeout(timer);
       reject(new ConfigError('--backup', `cannot connect to ${formatAddress(addr)}: ${e.code ?? e.message}`));
     });
+  });
+}
+
+/** Waits for the first bytes and puts them back (the socket is left paused); or says why none came. */
+function firstBytes(s: Socket, waitMs: number): Promise<'data' | 'closed' | 'timeout'> {
+  return new Promise((resolve) => {
+    const done = (how: 'data' | 'closed' | 'timeout') => {
+      clearTimeout(timer);
+      s.off('data', onData);
+      s.off('close', onClose);
+      s.off('error', onClose);
+      resolve(how);
+    };
+    const onData = (chunk: Buffer) => {
+      s.pause();
+      s.unshift(chunk);
+      done('data');
+    };
+    const onClose = () => done('closed');
+    const timer = setTimeout(() => done('timeout'), waitMs);
+    s.on('data', onData);
+    s.once('close', onClose);
+    s.once('error', onClose);
   });
 }
 

@@ -108,6 +108,22 @@ describe('hbft backup waits past bad connections', () => {
   }, 60_000);
 });
 
+describe('a stray connection holding the slot', () => {
+  it('the real primary, refused meanwhile, retries and is served once the stray times out', async () => {
+    const { proc: backup, port } = await startBackup('--heartbeat-ms', '500');
+    const stray = await open(port); // connects and says nothing
+    stray.on('error', () => stray.destroy());
+    stray.resume();
+    const primary = runPrimary(port);
+    await backup.waitFor(/refusing a connection from .*: a session is live/);
+    expect((await primary.exited).code, primary.err).toBe(0);
+    expect((await backup.exited).code).toBe(0);
+    expect(backup.err).toMatch(/ended before a full copy was committed \(heartbeat-timeout/);
+    expect(reportOf(backup)).toMatchObject({ outcome: 'clean', committedEpoch: 4 });
+    stray.destroy();
+  }, 30_000);
+});
+
 describe('a flood is refused within the backup\'s own limits', () => {
   const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
   const page = (pfns: number[]) => concatChunks([encodePageDataHead(REC_PAGE_DATA, Uint32Array.from(pfns), pfns.length * PAGE_SIZE), new Uint8Array(pfns.length * PAGE_SIZE).fill(0x5a)]);
