@@ -4,39 +4,18 @@
 // is committed are logged and the backup waits for the next (docs/failover.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '../backup/failover.js';
 import { KvFrontend } from '../net/kv-frontend.js';
 import { allocateNetDevice } from '../run/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
 import { runSession, type SessionOutcome } from '../backup/backup-session.js';
-import { Witness } from '../backup/witness.js';
-import { WorkloadAllowlist } from '../backup/workload-allowlist.js';
-import { authenticatePrimary, isLocalOnly } from '../net/auth.js';
-import { readAuthKey } from './auth-key.js';
-import { formatAddress, parseAddress, type NetAddress } from '../net/address.js';
+import { SessionGate, peer } from '../backup/session-gate.js';
+import { authenticatePrimary } from '../net/auth.js';
+import { formatAddress, type NetAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
-import { PAGE_SIZE } from '../memory/layout.js';
-import { loadWorkload } from '../workloads/registry.js';
-import { ConfigError } from './config-error.js';
-import { parseFlags } from './config.js';
-import { parseCount, parseSize } from './units.js';
+import { resolveBackupConfig } from './backup-config.js';
 
-const FLAGS = {
-  listen: { type: 'string' },
-  'state-dir': { type: 'string' },
-  'heartbeat-ms': { type: 'string' },
-  serve: { type: 'string' },
-  json: { type: 'string' },
-  'no-failover': { type: 'boolean' },
-  witness: { type: 'string' },
-  'auth-key': { type: 'string' },
-  'max-mem': { type: 'string' },
-  'workload-module': { type: 'string', multiple: true },
-} as const;
-
-/** Like the primary's --mem limit. */
-const DEFAULT_MAX_MEM = 4 * 2 ** 30;
 /** A primary answers the challenge at once; a peer that does not is dropped. */
 const AUTH_TIMEOUT_MS = 2000;
 
@@ -58,79 +37,6 @@ export interface BackupReport {
   readonly streamError: { code: string; message: string } | null;
   readonly failover: (FailoverOutcome & { workload: string; opsLimit: number | null; servingAt: number | null }) | null;
 }
-
-interface BackupConfig {
-  readonly addr: NetAddress;
-  readonly heartbeatMs: number | null;
-  readonly json: string | null;
-  readonly stateDir: string | null;
-  readonly serve: NetAddress | null;
-  readonly noFailover: boolean;
-  readonly witness: Witness | null;
-  readonly authKey: Buffer | null;
-  readonly maxPages: number;
-  readonly workloads: WorkloadAllowlist;
-}
-
-async function resolveBackupConfig(argv: readonly string[]): Promise<BackupConfig> {
-  const { values, positionals } = parseFlags(argv, FLAGS);
-  if (positionals.length > 0) throw new ConfigError(positionals[0]!, 'unexpected argument');
-  if (values.listen === undefined) throw new ConfigError('--listen', 'required: HOST:PORT or unix:PATH');
-  const addr = parseAddress('--listen', values.listen as string, true);
-  const authKey = values['auth-key'] === undefined ? null : readAuthKey('--auth-key', values['auth-key'] as string);
-  if (authKey === null && !isLocalOnly(addr)) {
-    throw new ConfigError('--listen', `${formatAddress(addr)} is reachable from other hosts: give --auth-key FILE, or listen on loopback or unix:PATH`);
-  }
-  const maxMem = values['max-mem'] === undefined ? DEFAULT_MAX_MEM : parseSize('--max-mem', values['max-mem'] as string);
-  if (maxMem < PAGE_SIZE || maxMem % PAGE_SIZE !== 0) throw new ConfigError('--max-mem', `${String(values['max-mem'])} is not a whole number of ${PAGE_SIZE}-byte pages`);
-  const modules = (values['workload-module'] as string[] | undefined) ?? [];
-  for (const m of modules) {
-    try {
-      await loadWorkload(m.startsWith('/') || m.startsWith('.') ? m : `./${m}`);
-    } catch (e) {
-      throw new ConfigError('--workload-module', `${m}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  const witness = values.witness === undefined ? null : new Witness(values.witness as string);
-  const unusable = witness?.unusable() ?? null;
-  if (unusable !== null) throw new ConfigError('--witness', unusable);
-  return {
-    addr, authKey, witness,
-    heartbeatMs: values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'] as string, 1, 3_600_000),
-    json: (values.json as string | undefined) ?? null,
-    stateDir: (values['state-dir'] as string | undefined) ?? null,
-    serve: values.serve === undefined ? null : parseAddress('--serve', values.serve as string, true),
-    noFailover: (values['no-failover'] as boolean | undefined) ?? false,
-    maxPages: maxMem / PAGE_SIZE,
-    workloads: new WorkloadAllowlist(modules),
-  };
-}
-
-/** One session at a time: a connection while one is live is refused and logged, the live one untouched. */
-class SessionGate {
-  private waiting: ((s: Socket) => void) | null = null;
-  refused = 0;
-
-  constructor(private readonly log: (line: string) => void) {}
-
-  offer(s: Socket): void {
-    const take = this.waiting;
-    if (take === null) {
-      this.refused++;
-      this.log(`refusing a connection from ${peer(s)}: a session is live`);
-      s.destroy();
-      return;
-    }
-    this.waiting = null;
-    take(s);
-  }
-
-  next(): Promise<Socket> {
-    return new Promise((resolve) => (this.waiting = resolve));
-  }
-}
-
-const peer = (s: Socket) => (s.remoteAddress === undefined ? 'a unix peer' : `${s.remoteAddress}:${s.remotePort}`);
 
 export async function backupCommand(argv: readonly string[]): Promise<number> {
   const cfg = await resolveBackupConfig(argv);
@@ -198,27 +104,8 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
       log(`failover refused: the witness ${cfg.witness!.path} is ${claim.holder}`);
     } else {
       if (claim !== null) log(`won the witness ${cfg.witness!.path}`);
-      const run = receiver.device.run;
-      const workload = cfg.workloads.resolve(run.workload); // checked at epoch 0; the name the vCPUs load
-      const from = resumedFrom(image, receiver.finalCommitted);
-      log(`failover: resuming ${run.workload} from epoch ${from.epoch} (ops done per vCPU: ${from.opsDone.join(', ')})`);
-      let frontend: KvFrontend | null = null;
-      let net: GuestNet | null = null;
-      let servingAt: number | null = null;
-      if (placeholder !== null) {
-        const ring = allocateNetDevice();
-        const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
-        await new Promise<void>((r) => placeholder!.server.close(() => r()));
-        const served = await fe.listen('--serve', placeholder.bound);
-        servingAt = Date.now();
-        log(`failover: kvserver serving on ${formatAddress(served)}`);
-        net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
-      }
-      const done = await resumeGuest(image, { ...run, workload }, receiver.finalCommitted, net);
-      frontend?.close();
-      failover = { ...done, workload: run.workload, opsLimit: run.opsPerVcpu, servingAt };
+      failover = await failOver(receiver, cfg.workloads.resolve(receiver.device.run.workload), placeholder, log);
       outcome = 'failover';
-      log(`failover: ${run.workload} finished with result ${done.result} (${done.opsPerVcpu.join(', ')} ops per vCPU)`);
     }
   }
   placeholder?.server.close();
@@ -241,4 +128,33 @@ export async function backupCommand(argv: readonly string[]): Promise<number> {
   if (cfg.json === '-') process.stdout.write(text + '\n');
   else if (cfg.json !== null) writeFileSync(cfg.json, text + '\n');
   return outcome === 'failed' || outcome === 'fenced' || ended.end === 'stream-error' ? 1 : 0;
+}
+
+type Failover = NonNullable<BackupReport['failover']>;
+
+/**
+ * Resume the guest from the committed image; with --serve, swap the start-up
+ * placeholder for the kvserver front end. `workload` is the allow-listed name.
+ */
+async function failOver(receiver: BackupReceiver, workload: string, placeholder: { server: Server; bound: NetAddress } | null, log: (line: string) => void): Promise<Failover> {
+  const image = receiver.image!;
+  const run = receiver.device!.run;
+  const from = resumedFrom(image, receiver.finalCommitted);
+  log(`failover: resuming ${run.workload} from epoch ${from.epoch} (ops done per vCPU: ${from.opsDone.join(', ')})`);
+  let frontend: KvFrontend | null = null;
+  let net: GuestNet | null = null;
+  let servingAt: number | null = null;
+  if (placeholder !== null) {
+    const ring = allocateNetDevice();
+    const fe = (frontend = new KvFrontend(new Int32Array(ring), false));
+    await new Promise<void>((r) => placeholder.server.close(() => r()));
+    const served = await fe.listen('--serve', placeholder.bound);
+    servingAt = Date.now();
+    log(`failover: kvserver serving on ${formatAddress(served)}`);
+    net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
+  }
+  const done = await resumeGuest(image, { ...run, workload }, receiver.finalCommitted, net);
+  frontend?.close();
+  log(`failover: ${run.workload} finished with result ${done.result} (${done.opsPerVcpu.join(', ')} ops per vCPU)`);
+  return { ...done, workload: run.workload, opsLimit: run.opsPerVcpu, servingAt };
 }
