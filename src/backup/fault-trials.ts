@@ -71,8 +71,17 @@ interface Child {
   readonly exited: Promise<string>;
 }
 
+/** Children of trials in progress, so an interrupted run can take them down. */
+const live = new Set<ChildProcess>();
+
+export function killTrialProcesses(): void {
+  for (const c of live) c.kill('SIGKILL');
+}
+
 function hbft(args: readonly string[]): Child {
   const proc = spawn(process.execPath, [cliPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   const c: Child = {
     proc, out: '', err: '',
     exited: new Promise((resolve) => proc.once('close', (code, signal) => resolve(signal ?? String(code)))),

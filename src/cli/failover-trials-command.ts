@@ -1,7 +1,7 @@
 // `hbft failover-trials --trials N [--seed S] [--json -]`: primaries killed at random
 // epochs. With `--fault stop|partition|kill-backup|kill-primary[,...]`: kvserver trials
 // under that fault, each ending with every acknowledged key read back (docs/failover.md).
-import { FAULTS, faultTrialSpec, runFaultTrial, summarise, type Fault, type FaultSummary, type FaultTrialOutcome } from '../backup/fault-trials.js';
+import { FAULTS, faultTrialSpec, killTrialProcesses, runFaultTrial, summarise, type Fault, type FaultSummary, type FaultTrialOutcome } from '../backup/fault-trials.js';
 import { runTrial, trialSpec, type TrialOutcome } from '../backup/trials.js';
 import { ConfigError } from './config-error.js';
 import { parseFlags } from './config.js';
@@ -55,6 +55,14 @@ export async function failoverTrialsCommand(argv: readonly string[]): Promise<nu
 async function faultTrials(faults: readonly Fault[], n: number, seed: number, loadMs: number, json: boolean): Promise<number> {
   const summaries: FaultSummary[] = [];
   const outcomes: FaultTrialOutcome[] = [];
+  // An interrupted run takes its primaries and backups with it (a stopped one included).
+  const interrupted = (signal: NodeJS.Signals) => {
+    killTrialProcesses();
+    process.stderr.write(`hbft failover-trials: ${signal}: trial processes killed\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   for (const fault of faults) {
     const mine: FaultTrialOutcome[] = [];
     for (let i = 0; i < n; i++) {
