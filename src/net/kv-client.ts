@@ -31,7 +31,7 @@ export interface KvClientReport {
   twoMasterEvents: number;
   /** Addresses that acknowledged a probe SET at the end (where the read-back happened). */
   acceptingAtEnd: string[];
-  /** Acknowledged keys read back at the end, per accepting address. */
+  /** GETs of acknowledged keys at the end, over all accepting addresses. */
   readBack: number;
   /** Longest any one request waited for its answer, retries included (ms). */
   maxWaitMs: number;
