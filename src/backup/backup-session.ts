@@ -3,14 +3,15 @@
 // image is the receiver's, whatever happened to the connection.
 import type { Socket } from 'node:net';
 import { LinkDecoder } from '../net/link-frames.js';
-import { FRAME_ACK, FRAME_HEARTBEAT, FRAME_NACK, encodeFrame } from '../stream/backchannel.js';
+import { FRAME_ACK, FRAME_HEARTBEAT, FRAME_NACK, FRAME_SHUTDOWN, encodeFrame } from '../stream/backchannel.js';
 import { BackupReceiver } from './receiver.js';
 
 export type SessionEnd =
   | 'end' // END after the final epoch: the primary shut down cleanly
   | 'connection-lost' // closed or reset without END
   | 'heartbeat-timeout' // nothing heard for --heartbeat-ms
-  | 'stream-error'; // the stream or its framing was refused
+  | 'stream-error' // the stream or its framing was refused
+  | 'shutdown'; // this backup is shutting down cleanly (SIGTERM): it told the primary
 
 export interface SessionOutcome {
   readonly end: SessionEnd;
@@ -23,7 +24,11 @@ export interface SessionOutcome {
 export interface SessionOptions {
   /** Liveness timeout; null: 3 epoch intervals of the run (from its config), at least the floor. */
   readonly heartbeatMs: number | null;
+  /** Called on a heartbeat timeout before the connection is closed (and so before the primary can react to it). */
+  readonly onVerdict?: () => void;
   readonly log: (line: string) => void;
+  /** Aborted: send SHUTDOWN (the primary may go on alone), close, end the session. */
+  readonly shutdown?: AbortSignal;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface SessionOptions {
  */
 export const HEARTBEAT_FLOOR_MS = 1000;
 const NOMINAL_EPOCH_MS = 25;
+/** Longest gap between the backup's heartbeats, whatever its own timeout. */
+const MAX_BEAT_MS = 250;
 
 export function defaultHeartbeatMs(epochMs: number | null): number {
   return Math.max(HEARTBEAT_FLOOR_MS, 3 * (epochMs ?? NOMINAL_EPOCH_MS));
@@ -48,6 +55,7 @@ export function runSession(socket: Socket, receiver: BackupReceiver, opts: Sessi
       settled = true;
       clearInterval(watch);
       clearInterval(beat);
+      opts.shutdown?.removeEventListener('abort', onShutdown);
       if (end !== 'end') receiver.end(); // a partial epoch is dropped, never applied
       resolve({ end, detail, lastHeardAt, detectedAt: Date.now() });
     };
@@ -69,7 +77,6 @@ export function runSession(socket: Socket, receiver: BackupReceiver, opts: Sessi
       } catch (e) {
         const err = e as Error;
         receiver.fail(err);
-        opts.log(`refused stream: ${err.message}`);
         socket.end(encodeFrame({ kind: FRAME_NACK, epoch: receiver.committedEpoch + 1 }));
         settle('stream-error', err.message);
         return;
@@ -82,15 +89,29 @@ export function runSession(socket: Socket, receiver: BackupReceiver, opts: Sessi
     socket.on('error', (e) => settle('connection-lost', `socket error: ${e.message}`));
     socket.on('close', () => settle('connection-lost', 'connection closed without END'));
     // The watchdog checks a few times per timeout; its resolution bounds detection latency.
+    // After a stall of this process timers run before pending socket reads: the verdict
+    // waits for the poll phase, so bytes that did arrive are counted first.
     const watch = setInterval(() => {
-      const quiet = Date.now() - lastHeardAt;
-      if (quiet > timeoutMs()) {
+      if (Date.now() - lastHeardAt <= timeoutMs()) return;
+      setImmediate(() => {
+        const quiet = Date.now() - lastHeardAt;
+        if (settled || quiet <= timeoutMs()) return;
         settle('heartbeat-timeout', `nothing heard for ${quiet} ms (timeout ${timeoutMs()} ms)`);
+        // The verdict's consequences (a witness claim) come before the close the primary sees.
+        opts.onVerdict?.();
         socket.destroy();
-      }
+      });
     }, Math.max(5, Math.floor((opts.heartbeatMs ?? HEARTBEAT_FLOOR_MS) / 5)));
+    // Often enough for this side's timeout and for the primary's (--backup-timeout-ms, 2 s by default).
     const beat = setInterval(() => {
       if (!socket.destroyed) socket.write(encodeFrame({ kind: FRAME_HEARTBEAT, epoch: Math.max(0, receiver.committedEpoch) }));
-    }, Math.max(5, Math.floor(timeoutMs() / 3)));
+    }, Math.max(5, Math.min(MAX_BEAT_MS, Math.floor(timeoutMs() / 3))));
+    function onShutdown(): void {
+      socket.end(encodeFrame({ kind: FRAME_SHUTDOWN, epoch: Math.max(0, receiver.committedEpoch) }));
+      settle('shutdown', 'this backup is shutting down; the primary was told');
+    }
+    if (opts.shutdown?.aborted) onShutdown();
+    else opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
+    socket.resume(); // left paused by the auth handshake, if there was one
   });
 }

@@ -28,9 +28,21 @@ export function encodeDeviceState(state: DeviceState): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(state));
 }
 
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isNumOrNull = (x: unknown): boolean => x === null || isNum(x);
+/** Bounds the backup holds a device state to; the same as `hbft run` accepts. */
+export const MAX_VCPUS = 64;
+export const MAX_STEP_OPS = 1 << 24;
+export const MAX_EPOCH_MS = 60_000;
+export const MAX_WORKLOAD_NAME = 4096;
+export const MAX_OPTIONS = 64;
 
+const isInt = (x: unknown, min: number, max = Number.MAX_SAFE_INTEGER): x is number =>
+  typeof x === 'number' && Number.isSafeInteger(x) && x >= min && x <= max;
+
+/**
+ * Parses and validates every field: the resumed guest runs with these values, so a
+ * value that would hang (stepOps 0), crash (vcpus 0) or never end (no limit) is refused
+ * here with a message naming the field.
+ */
 export function decodeDeviceState(bytes: Uint8Array, epoch: number): DeviceState {
   const fail = (detail: string): never => {
     throw new BackupError('BAD_DEVICE_STATE', `epoch ${epoch} DEVICE_STATE: ${detail}`);
@@ -45,8 +57,22 @@ export function decodeDeviceState(bytes: Uint8Array, epoch: number): DeviceState
   if (s === null || typeof s !== 'object' || s.version !== 1) return fail('missing or unknown version');
   const r = s.run as Partial<GuestRunConfig> | undefined;
   if (r === undefined || typeof r !== 'object' || r === null) return fail('no run config');
-  if (typeof r.workload !== 'string' || !isNum(r.seed) || !isNum(r.pages) || !isNum(r.vcpus) || !isNum(r.stepOps)) fail('bad run config');
-  if (!isNumOrNull(r.opsPerVcpu) || !isNumOrNull(r.durationMs) || !isNumOrNull(r.epochMs) || !isNumOrNull(r.epochOps)) fail('bad run limits');
-  if (typeof r.options !== 'object' || r.options === null) fail('bad options');
+  if (typeof r.workload !== 'string' || r.workload.length === 0 || r.workload.length > MAX_WORKLOAD_NAME) fail(`workload must be a name of 1..${MAX_WORKLOAD_NAME} characters`);
+  if (!isInt(r.seed, 0, 0xffff_ffff)) fail(`seed ${String(r.seed)} not in 0..2^32-1`);
+  if (!isInt(r.vcpus, 1, MAX_VCPUS)) fail(`vcpus ${String(r.vcpus)} not in 1..${MAX_VCPUS}`);
+  if (!isInt(r.pages, r.vcpus!)) fail(`pages ${String(r.pages)} fewer than the ${r.vcpus!} vCPUs`);
+  if (!isInt(r.stepOps, 1, MAX_STEP_OPS)) fail(`stepOps ${String(r.stepOps)} not in 1..${MAX_STEP_OPS}`);
+  if (r.opsPerVcpu !== null && !isInt(r.opsPerVcpu, 1)) fail(`opsPerVcpu ${String(r.opsPerVcpu)} is neither null nor a count >= 1`);
+  if (r.durationMs !== null && !(typeof r.durationMs === 'number' && Number.isFinite(r.durationMs) && r.durationMs > 0)) fail(`durationMs ${String(r.durationMs)} is neither null nor > 0`);
+  if (r.opsPerVcpu === null && r.durationMs === null) fail('neither opsPerVcpu nor durationMs: the resumed guest would never end');
+  if (r.epochMs !== null && !isInt(r.epochMs, 1, MAX_EPOCH_MS)) fail(`epochMs ${String(r.epochMs)} is neither null nor in 1..${MAX_EPOCH_MS}`);
+  if (r.epochOps !== null && !isInt(r.epochOps, 1)) fail(`epochOps ${String(r.epochOps)} is neither null nor a count >= 1`);
+  const o = r.options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return fail('options is not an object');
+  const entries = Object.entries(o);
+  if (entries.length > MAX_OPTIONS) fail(`${entries.length} options, at most ${MAX_OPTIONS}`);
+  for (const [k, v] of entries) {
+    if (!['string', 'number', 'boolean'].includes(typeof v)) fail(`option ${k} is a ${typeof v}, not a string, number or boolean`);
+  }
   return s as DeviceState;
 }

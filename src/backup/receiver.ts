@@ -7,7 +7,7 @@ import { PAGE_SIZE } from '../memory/layout.js';
 import { StreamDecoder, type DecodedEpoch } from '../stream/decoder.js';
 import { crcUpdate } from '../stream/checksum.js';
 import { BackupError, BackupImage } from './backup-image.js';
-import { decodeDeviceState, type DeviceState } from './device-state.js';
+import { decodeDeviceState, type DeviceState, type GuestRunConfig } from './device-state.js';
 
 export type ReceiverState = 'receiving' | 'finished' | 'failed';
 
@@ -15,6 +15,17 @@ export interface ReceiverEvents {
   /** Epoch `epoch` is committed: ack it. */
   committed?(epoch: number): void;
 }
+
+export interface ReceiverLimits {
+  /** Largest guest accepted (--max-mem in pages); also caps the staging of any epoch. */
+  readonly maxPages: number;
+  /** The run the stream describes may be refused (workload not allowed): throws BackupError. */
+  readonly checkRun?: (run: GuestRunConfig) => void;
+}
+
+/** 4 GiB, the primary's own --mem limit. */
+export const DEFAULT_MAX_PAGES = (4 * 2 ** 30) / PAGE_SIZE;
+export const DEFAULT_RECEIVER_LIMITS: ReceiverLimits = { maxPages: DEFAULT_MAX_PAGES };
 
 export class BackupReceiver {
   image: BackupImage | null = null;
@@ -26,9 +37,10 @@ export class BackupReceiver {
   epochsApplied = 0;
   private readonly decoder: StreamDecoder;
 
-  constructor(readonly events: ReceiverEvents = {}) {
+  constructor(readonly events: ReceiverEvents = {}, private readonly limits: ReceiverLimits = DEFAULT_RECEIVER_LIMITS) {
     this.decoder = new StreamDecoder({
       onEpoch: (e) => this.apply(e),
+      pfnLimit: () => this.image?.pages ?? limits.maxPages,
       basePage: (pfn) => (this.image !== null && pfn < this.image.pages ? this.image.ram.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE) : undefined),
     });
   }
@@ -80,6 +92,16 @@ export class BackupReceiver {
     const device = decodeDeviceState(e.deviceState, e.epoch);
     if (device.run.pages !== e.guestPages || device.run.vcpus !== e.contexts.length) {
       throw new BackupError('GEOMETRY', `epoch ${e.epoch}: run config (${device.run.pages} pages, ${device.run.vcpus} vCPUs) does not match the epoch`);
+    }
+    if (e.guestPages > this.limits.maxPages) {
+      throw new BackupError('GEOMETRY', `epoch ${e.epoch}: guest of ${e.guestPages} pages exceeds this backup's --max-mem (${this.limits.maxPages} pages)`);
+    }
+    if (this.image === null) {
+      // The full copy: every page, or the committed image would hold zeros the guest never had.
+      if (e.pfns.length !== e.guestPages) throw new BackupError('INCOMPLETE_FULL_COPY', `epoch ${e.epoch}: carries ${e.pfns.length} of the guest's ${e.guestPages} pages; the first epoch must carry all`);
+      this.limits.checkRun?.(device.run);
+    } else if (JSON.stringify(device.run) !== JSON.stringify(this.device!.run)) {
+      throw new BackupError('BAD_DEVICE_STATE', `epoch ${e.epoch}: run config changed from epoch ${this.image.committedEpoch}`);
     }
     const image = this.image ?? new BackupImage(e.guestPages, e.contexts.length);
     image.apply(e); // checks order, geometry and pfns before copying anything

@@ -1,33 +1,27 @@
 // `hbft backup --listen ADDR`: receive one primary's checkpoint stream, keep the last
 // committed image, ack each epoch; when the primary dies, resume the guest from that
-// image and run it to completion (DESIGN 8).
+// image and run it to completion (DESIGN 8). Connections that fail before the full copy
+// is committed are logged and the backup waits for the next (docs/failover.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '../backup/failover.js';
 import { KvFrontend } from '../net/kv-frontend.js';
 import { allocateNetDevice } from '../run/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
-import { HEARTBEAT_FLOOR_MS, runSession, type SessionOutcome } from '../backup/backup-session.js';
-import { formatAddress, parseAddress } from '../net/address.js';
+import { runSession, type SessionOutcome } from '../backup/backup-session.js';
+import { SessionGate, peer } from '../backup/session-gate.js';
+import type { Witness } from '../backup/witness.js';
+import { authenticatePrimary } from '../net/auth.js';
+import { formatAddress, type NetAddress } from '../net/address.js';
 import { listenOn } from '../net/listen.js';
-import { ConfigError } from '../errors.js';
+import { BACKUP_FLAGS, resolveBackupConfig } from './backup-config.js';
 import type { CommandSpec } from './command.js';
-import { JSON_FLAG, QUIET_FLAG, jsonTarget, writeJson } from './common-flags.js';
-import type { FlagTable, FlagValues } from './flags.js';
-import { resolveMaxClients } from './backup-options.js';
-import { parseCount } from './units.js';
+import { writeJson } from './common-flags.js';
+import type { FlagValues } from './flags.js';
 
-export const BACKUP_FLAGS = {
-  listen: { type: 'string', value: 'HOST:PORT|unix:PATH', default: 'required', help: "where the primary's checkpoint stream connects" },
-  'heartbeat-ms': { type: 'string', value: 'N', default: `3 epochs, at least ${HEARTBEAT_FLOOR_MS} ms`, help: 'fail over when nothing (data or heartbeat) arrives from the primary for N ms, 1 to 3600000' },
-  serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: after failover, serve the guest's clients here" },
-  'state-dir': { type: 'string', value: 'DIR', default: 'none', help: 'also write backup-report.json into DIR' },
-  'max-clients': { type: 'string', value: 'N', default: '256', help: 'kvserver after failover: most client connections served at once, 1 to 65536 (more are refused with a Redis error)' },
-  'no-failover': { type: 'boolean', default: 'off', help: 'keep the last committed image when the primary dies instead of resuming the guest' },
-  json: { ...JSON_FLAG, help: 'the backup report (outcome, committed epoch, failover) as JSON to PATH, or to stdout with -' },
-  quiet: { ...QUIET_FLAG, help: 'no progress lines on stderr (refusals and failures still go there)' },
-} as const satisfies FlagTable;
+/** A primary answers the challenge at once; a peer that does not is dropped. */
+const AUTH_TIMEOUT_MS = 2000;
 
 export const backupSpec: CommandSpec = {
   name: 'backup',
@@ -39,9 +33,15 @@ export const backupSpec: CommandSpec = {
 
 export interface BackupReport {
   readonly role: 'backup';
-  /** clean: END received; failover: guest resumed and finished; failed: nothing to resume. */
-  readonly outcome: 'clean' | 'failover' | 'failed' | 'kept';
+  /**
+   * clean: END received; failover: guest resumed and finished; kept: image kept, no
+   * failover (--no-failover or a refused stream); fenced: the witness was lost;
+   * shutdown: SIGTERM, the primary was told; failed: nothing to resume.
+   */
+  readonly outcome: 'clean' | 'failover' | 'failed' | 'kept' | 'fenced' | 'shutdown';
   readonly session: SessionOutcome;
+  /** Connections refused or ended before a full copy was committed. */
+  readonly refusedConnections: number;
   readonly committedEpoch: number;
   readonly epochsApplied: number;
   readonly finalCommitted: boolean;
@@ -51,71 +51,90 @@ export interface BackupReport {
 }
 
 export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, positionals: readonly string[]): Promise<number> {
-  if (positionals.length > 0) throw new ConfigError(positionals[0]!, 'unexpected argument');
-  if (values.listen === undefined) throw new ConfigError('--listen', 'required: HOST:PORT or unix:PATH');
-  const addr = parseAddress('--listen', values.listen, true);
-  const heartbeatMs = values['heartbeat-ms'] === undefined ? null : parseCount('--heartbeat-ms', values['heartbeat-ms'], 1, 3_600_000);
-  const json = jsonTarget(values.json);
-  const stateDir = values['state-dir'] ?? null;
-  const serve = values.serve === undefined ? null : parseAddress('--serve', values.serve, true);
-  const maxClients = resolveMaxClients(values, serve);
-  let servingAt: number | null = null;
-  const quiet = values.quiet === true;
+  const cfg = await resolveBackupConfig(values, positionals);
   const warn = (line: string) => process.stderr.write(`hbft backup: ${line}\n`);
+  // --quiet drops progress lines; refusals, failures and the lines spawners wait for stay.
   const log = (line: string): void => {
-    if (!quiet) warn(line);
+    if (!cfg.quiet) warn(line);
   };
+  // --serve is bound now, so a port in use or an unknown host fails here (exit 2), not at
+  // failover; until then connections are reset, so clients try the primary at once.
+  let placeholder: { server: Server; bound: NetAddress } | null = null;
+  if (cfg.serve !== null) {
+    placeholder = await listenOn('--serve', cfg.serve, (s) => s.destroy());
+    log(`--serve ${formatAddress(placeholder.bound)} reserved for failover`);
+  }
 
-  let first: ((s: Socket) => void) | null = null;
-  const connected = new Promise<Socket>((resolve) => (first = resolve));
-  const { server, bound } = await listenOn('--listen', addr, (s) => {
-    if (first === null) {
-      warn(`refusing a second connection from ${s.remoteAddress ?? 'a unix peer'}`);
-      s.destroy();
-      return;
-    }
-    const take = first;
-    first = null;
-    take(s);
-  });
-  // Always printed: spawners (trials, tests, scripts) wait for this line to learn the port.
+  const gate = new SessionGate(warn);
+  const { server, bound } = await listenOn('--listen', cfg.addr, (s) => gate.offer(s));
   process.stdout.write(`hbft backup: listening on ${formatAddress(bound)}\n`);
-  const socket = await connected;
+  const shutdown = new AbortController();
+  const onSignal = () => shutdown.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  let receiver = new BackupReceiver();
+  let session: SessionOutcome | null = null;
+  let preludeFailures = 0;
+  let earlyClaim: ReturnType<Witness['claim']> | null = null;
+  const aborted = new Promise<null>((r) => shutdown.signal.addEventListener('abort', () => r(null), { once: true }));
+  while (!shutdown.signal.aborted) {
+    const socket = await Promise.race([gate.next(), aborted]);
+    if (socket === null) break;
+    const from = peer(socket);
+    if (cfg.authKey !== null) {
+      try {
+        await authenticatePrimary(socket, cfg.authKey, AUTH_TIMEOUT_MS);
+      } catch (e) {
+        preludeFailures++;
+        warn(`connection from ${from} refused: ${(e as Error).message}; waiting for the primary`);
+        socket.destroy();
+        continue;
+      }
+    }
+    receiver = new BackupReceiver({}, { maxPages: cfg.maxPages, checkRun: (run) => void cfg.workloads.resolve(run.workload) });
+    // Claimed at the verdict, before the primary sees the connection close: under a one-way
+    // partition the primary would otherwise race this backup for the witness.
+    const onVerdict = () => {
+      if (cfg.witness !== null && receiver.image !== null && !cfg.noFailover) earlyClaim = cfg.witness.claim('backup', receiver.committedEpoch);
+    };
+    session = await runSession(socket, receiver, { heartbeatMs: cfg.heartbeatMs, log, shutdown: shutdown.signal, onVerdict });
+    if (receiver.image !== null || session.end === 'shutdown') break;
+    preludeFailures++;
+    warn(`connection from ${from} ended before a full copy was committed (${session.end}: ${session.detail}); waiting for the primary`);
+    session = null;
+  }
   server.close();
-  const receiver = new BackupReceiver();
-  const session = await runSession(socket, receiver, { heartbeatMs, log });
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  const now = Date.now();
+  const ended: SessionOutcome = session ?? { end: 'shutdown', detail: 'shut down while waiting for a primary', lastHeardAt: now, detectedAt: now };
   const image = receiver.image;
-  log(`primary session ended (${session.end}: ${session.detail}); committed epoch ${receiver.committedEpoch}`);
+  log(`primary session ended (${ended.end}: ${ended.detail}); committed epoch ${receiver.committedEpoch}`);
 
   let outcome: BackupReport['outcome'] = 'failed';
   let failover: BackupReport['failover'] = null;
-  if (session.end === 'end') outcome = 'clean';
+  if (ended.end === 'end') outcome = 'clean';
+  else if (ended.end === 'shutdown') outcome = 'shutdown';
   else if (image === null || receiver.device === null) warn('no committed epoch: nothing to resume');
   // A refused stream comes from a live primary: resuming would run the guest twice.
-  else if (values['no-failover'] || session.end === 'stream-error') outcome = 'kept';
+  else if (cfg.noFailover || ended.end === 'stream-error') outcome = 'kept';
   else {
-    const run = receiver.device.run;
-    const from = resumedFrom(image, receiver.finalCommitted);
-    log(`failover: resuming ${run.workload} from epoch ${from.epoch} (ops done per vCPU: ${from.opsDone.join(', ')})`);
-    let frontend: KvFrontend | null = null;
-    let net: GuestNet | null = null;
-    if (serve !== null) {
-      const ring = allocateNetDevice();
-      const fe = (frontend = new KvFrontend(new Int32Array(ring), false, { maxClients }));
-      const bound = await fe.listen('--serve', serve);
-      servingAt = Date.now();
-      warn(`failover: kvserver serving on ${formatAddress(bound)}`);
-      net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
+    const claim = earlyClaim ?? cfg.witness?.claim('backup', receiver.committedEpoch) ?? null;
+    if (claim !== null && !claim.won) {
+      outcome = 'fenced';
+      warn(`failover refused: the witness ${cfg.witness!.path} is ${claim.holder}`);
+    } else {
+      if (claim !== null) log(`won the witness ${cfg.witness!.path}`);
+      failover = await failOver(receiver, cfg.workloads.resolve(receiver.device.run.workload), placeholder, cfg.maxClients, warn);
+      outcome = 'failover';
     }
-    const done = await resumeGuest(image, run, receiver.finalCommitted, net);
-    frontend?.close();
-    failover = { ...done, workload: run.workload, opsLimit: run.opsPerVcpu, servingAt };
-    outcome = 'failover';
-    log(`failover: ${run.workload} finished with result ${done.result} (${done.opsPerVcpu.join(', ')} ops per vCPU)`);
   }
+  placeholder?.server.close();
   const err = receiver.failure as (Error & { code?: string }) | null;
   const report: BackupReport = {
-    role: 'backup', outcome, session,
+    role: 'backup', outcome, session: ended,
+    refusedConnections: gate.refused + preludeFailures,
     committedEpoch: receiver.committedEpoch,
     epochsApplied: receiver.epochsApplied,
     finalCommitted: receiver.finalCommitted,
@@ -124,10 +143,39 @@ export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, pos
     failover,
   };
   const text = JSON.stringify(report, null, 2);
-  if (stateDir !== null) {
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(join(stateDir, 'backup-report.json'), text + '\n');
+  if (cfg.stateDir !== null) {
+    mkdirSync(cfg.stateDir, { recursive: true });
+    writeFileSync(join(cfg.stateDir, 'backup-report.json'), text + '\n');
   }
-  writeJson(json, text);
-  return outcome === 'failed' || session.end === 'stream-error' ? 1 : 0;
+  writeJson(cfg.json, text);
+  return outcome === 'failed' || outcome === 'fenced' || ended.end === 'stream-error' ? 1 : 0;
+}
+
+type Failover = NonNullable<BackupReport['failover']>;
+
+/**
+ * Resume the guest from the committed image; with --serve, swap the start-up
+ * placeholder for the kvserver front end. `workload` is the allow-listed name.
+ */
+async function failOver(receiver: BackupReceiver, workload: string, placeholder: { server: Server; bound: NetAddress } | null, maxClients: number, log: (line: string) => void): Promise<Failover> {
+  const image = receiver.image!;
+  const run = receiver.device!.run;
+  const from = resumedFrom(image, receiver.finalCommitted);
+  log(`failover: resuming ${run.workload} from epoch ${from.epoch} (ops done per vCPU: ${from.opsDone.join(', ')})`);
+  let frontend: KvFrontend | null = null;
+  let net: GuestNet | null = null;
+  let servingAt: number | null = null;
+  if (placeholder !== null) {
+    const ring = allocateNetDevice();
+    const fe = (frontend = new KvFrontend(new Int32Array(ring), false, { maxClients }));
+    await new Promise<void>((r) => placeholder.server.close(() => r()));
+    const served = await fe.listen('--serve', placeholder.bound);
+    servingAt = Date.now();
+    log(`failover: kvserver serving on ${formatAddress(served)}`);
+    net = { netDevice: ring, onOutput: (c, t) => fe.output(-1, c, t) };
+  }
+  const done = await resumeGuest(image, { ...run, workload }, receiver.finalCommitted, net);
+  frontend?.close();
+  log(`failover: ${run.workload} finished with result ${done.result} (${done.opsPerVcpu.join(', ')} ops per vCPU)`);
+  return { ...done, workload: run.workload, opsLimit: run.opsPerVcpu, servingAt };
 }

@@ -1,6 +1,9 @@
 // The backup-related flags of `hbft run`, validated and filled apart from the run
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
+import { Witness } from '../backup/witness.js';
+import { readAuthKey } from './auth-key.js';
+import type { BackupLossPolicy } from '../run/backup-loss.js';
 import type { ResolvedConfig } from './config.js';
 import { ConfigError } from '../errors.js';
 import type { FlagTable } from './flags.js';
@@ -14,6 +17,10 @@ export const BACKUP_RUN_FLAGS = {
   serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: where the guest's key-value service listens (required with --workload kvserver)" },
   'max-clients': { type: 'string', value: 'N', default: '256', help: 'kvserver: most client connections served at once, 1 to 65536 (more are refused with a Redis error)' },
   'no-output-commit': { type: 'boolean', default: 'off', help: "kvserver: release replies at once instead of on the epoch's ack (shows the writes a failover then loses)" },
+  witness: { type: 'string', value: 'PATH', default: 'none', help: 'split-brain arbiter: a file on storage both sides reach; to go on without its backup this primary must create it first (docs/failover.md)' },
+  'on-backup-loss': { type: 'string', value: 'halt|continue', default: 'halt (continue with --witness, if won)', help: 'when the backup is lost: halt (hold unacked output, disconnect clients, exit 1) or continue unprotected as Remus does (risks two masters without a witness)' },
+  'backup-timeout-ms': { type: 'string', value: 'N', default: '2000', help: 'silence from the backup after which it counts as lost, 1 to 3600000' },
+  'auth-key': { type: 'string', value: 'FILE', default: 'none', help: 'shared key: answer the backup\'s HMAC-SHA256 challenge (and check its answer) before sending the stream' },
 } as const satisfies FlagTable;
 
 export interface BackupRunOptions {
@@ -30,6 +37,14 @@ export interface BackupRunOptions {
   readonly outputCommit: boolean;
   /** kvserver: connections served at once (Redis's maxclients). */
   readonly maxClients: number;
+  /** --witness: the split-brain arbiter file, or null. */
+  readonly witness: string | null;
+  /** What a lost backup means (default: continue if the witness is won, else halt). */
+  readonly onBackupLoss: BackupLossPolicy;
+  /** Silence from the backup after which it counts as lost. */
+  readonly backupTimeoutMs: number;
+  /** --auth-key: the shared key, or null. */
+  readonly authKey: Buffer | null;
 }
 
 export const DEFAULT_MAX_CLIENTS = 256;
@@ -42,6 +57,8 @@ export function resolveMaxClients(v: Record<string, unknown>, serve: NetAddress 
 }
 
 export const PRIMARY_HEARTBEAT_MS = 10;
+/** Well above the backup's heartbeat period (a third of its 1 s default timeout). */
+export const DEFAULT_BACKUP_TIMEOUT_MS = 2000;
 /** Epochs a random kill picks among when the run's epoch count is unknown (timer epochs). */
 const RANDOM_KILL_TIMER_EPOCHS = 20;
 
@@ -60,7 +77,20 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   }
   const serve = v.serve === undefined ? null : parseAddress('--serve', v.serve as string, true);
   if ((serve !== null) !== (cfg.workload === 'kvserver')) throw new ConfigError('--serve', 'the kvserver workload needs --serve HOST:PORT, and only it takes one');
+  const witness = (v.witness as string | undefined) ?? null;
+  const socket = target.kind !== 'inproc';
+  if (witness !== null && !socket) throw new ConfigError('--witness', 'arbitrates between two processes: needs --backup tcp://, unix: or process');
+  const unusable = witness === null ? null : new Witness(witness).unusable();
+  if (unusable !== null) throw new ConfigError('--witness', unusable);
+  const loss = v['on-backup-loss'] as string | undefined;
+  if (loss !== undefined && loss !== 'halt' && loss !== 'continue') throw new ConfigError('--on-backup-loss', `"${loss}" is not halt or continue`);
+  const authFile = v['auth-key'] as string | undefined;
+  if (authFile !== undefined && target.kind !== 'remote') throw new ConfigError('--auth-key', 'authenticates to a backup at tcp:// or unix: (--backup process is local)');
   return {
+    witness,
+    onBackupLoss: (loss as BackupLossPolicy | undefined) ?? (witness !== null ? 'continue' : 'halt'),
+    backupTimeoutMs: v['backup-timeout-ms'] === undefined ? DEFAULT_BACKUP_TIMEOUT_MS : parseCount('--backup-timeout-ms', v['backup-timeout-ms'] as string, 1, 3_600_000),
+    authKey: authFile === undefined ? null : readAuthKey('--auth-key', authFile),
     serve,
     maxClients: resolveMaxClients(v, serve),
     outputCommit: !(v['no-output-commit'] as boolean | undefined),

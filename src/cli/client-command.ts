@@ -42,6 +42,9 @@ export async function clientKvCommand(values: FlagValues<typeof CLIENT_KV_FLAGS>
     },
   });
   writeJson(json, JSON.stringify(report));
-  if (json !== '-') process.stdout.write(`writes acked ${report.writesAcked}, lost ${report.writesLost}; reads ${report.reads}; reconnects ${report.reconnects}\n`);
-  return report.writesLost === 0 ? 0 : 1;
+  if (json !== '-') {
+    process.stdout.write(`writes acked ${report.writesAcked}, lost ${report.writesLost}; two-master events ${report.twoMasterEvents}; reads ${report.reads}; ` +
+      `reconnects ${report.reconnects}; longest wait ${report.maxWaitMs} ms; accepting writes at the end: ${report.acceptingAtEnd.join(', ') || 'none'}\n`);
+  }
+  return report.writesLost === 0 && report.twoMasterEvents === 0 ? 0 : 1;
 }

@@ -6,6 +6,8 @@ import { HdrIntervalLog } from '../metrics/hdr-interval-log.js';
 import { percentileFile } from '../metrics/histograms.js';
 import { formatAddress } from '../net/address.js';
 import { spawnBackupChild, type BackupChild } from '../net/backup-process.js';
+import { Witness } from '../backup/witness.js';
+import { authenticateToBackup } from '../net/auth.js';
 import { KvFrontend } from '../net/kv-frontend.js';
 import { SocketLink, connectBackup } from '../net/socket-link.js';
 import { InprocLink, StreamEncoding, StreamFile, type BackupLink } from '../run/backup-link.js';
@@ -35,6 +37,9 @@ export const runSpec: CommandSpec = {
   run: (values, positionals) => runCommand(values, positionals),
 };
 
+/** The backup answers a challenge in well under a second; a silent peer is not one. */
+const AUTH_TIMEOUT_MS = 5000;
+
 /** Epochs a deterministic run will take; timer runs have no exact count. */
 function expectedEpochs(cfg: ResolvedConfig): number | undefined {
   if (cfg.epochOps === null || cfg.opsPerVcpu === null) return undefined;
@@ -55,8 +60,14 @@ export async function runCommand(values: ParsedFlags, positionals: readonly stri
   const hdrLog = out.hdrLog === null ? null : new HdrIntervalLog();
   const progress = createProgress({ label: 'run', quiet: out.quiet, total: expectedEpochs(cfg) });
   progress.update({ workload: cfg.workload, mode: cfg.mode, epoch: 0 });
+  const witness = backupOpts.witness === null ? null : new Witness(backupOpts.witness);
   const hooks: RunHooks = {
     onEpoch: (record) => progress.update({ epoch: record.epoch }),
+    backupLoss: {
+      policy: backupOpts.onBackupLoss,
+      claim: witness === null ? null : (epoch) => witness.claim('primary', epoch),
+      witnessPath: backupOpts.witness,
+    },
     ...(link === null ? {} : { link }),
     ...(hdrLog === null ? {} : { intervals: { intervalMs: HDR_INTERVAL_MS, onIntervals: (ivs) => ivs.forEach((iv) => hdrLog.add(iv)) } }),
     ...(out.cpuProfDir === null ? {} : { cpuProfDir: out.cpuProfDir }),
@@ -67,7 +78,10 @@ export async function runCommand(values: ParsedFlags, positionals: readonly stri
     const fe = (frontend = new KvFrontend(new Int32Array(ring), backupOpts.outputCommit, { maxClients: backupOpts.maxClients }));
     const bound = await fe.listen('--serve', backupOpts.serve);
     process.stderr.write(`hbft: kvserver serving on ${formatAddress(bound)}${backupOpts.outputCommit ? '' : ' (no output commit)'}\n`);
-    Object.assign(hooks, { netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e) });
+    Object.assign(hooks, {
+      netDevice: ring, onOutput: (e: number, c: number, t: string) => fe.output(e, c, t), onAck: (e: number) => fe.ack(e),
+      onHalt: () => fe.close(), // held replies stay held: their sockets are gone
+    });
   }
   let run: Awaited<ReturnType<typeof runVm>>;
   try {
@@ -107,7 +121,7 @@ export async function runCommand(values: ParsedFlags, positionals: readonly stri
     await mainProfiler.stop();
     note(`wrote CPU profiles (main, tracker, checkpointer, vcpu-N) in ${out.cpuProfDir}`);
   }
-  const bad = results.backup.consistent === false || results.workload.verified === false;
+  const bad = results.backup.consistent === false || results.workload.verified === false || run.halted !== null;
   return bad ? 1 : 0;
 }
 
@@ -127,12 +141,20 @@ async function openLink(cfg: ResolvedConfig, o: BackupRunOptions): Promise<{ lin
   let child: BackupChild | null = null;
   let address = o.target.kind === 'remote' ? o.target.address : null;
   if (o.target.kind === 'process') {
-    child = await spawnBackupChild();
+    child = await spawnBackupChild(o.witness === null ? [] : ['--witness', o.witness]);
     address = { kind: 'unix', path: child.socketPath };
   }
   const socket = await connectBackup(address!);
+  if (o.authKey !== null) {
+    try {
+      await authenticateToBackup(socket, o.authKey, AUTH_TIMEOUT_MS);
+    } catch (e) {
+      socket.destroy();
+      throw new ConfigError('--auth-key', `${formatAddress(address!)}: ${(e as Error).message}`);
+    }
+  }
   const link = new SocketLink(socket, encoding!, file, {
-    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000,
+    heartbeatMs: o.heartbeatMs, killAfterEpoch: o.killAfterEpoch, finishTimeoutMs: 60_000, backupTimeoutMs: o.backupTimeoutMs,
   });
   return { link, child };
 }

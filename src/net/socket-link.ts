@@ -9,7 +9,7 @@ import type { BackupImage } from '../backup/backup-image.js';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
 import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from '../run/backup-link.js';
-import { BackchannelDecoder, FRAME_ACK, FRAME_NACK } from '../stream/backchannel.js';
+import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN } from '../stream/backchannel.js';
 import { formatAddress, type NetAddress } from './address.js';
 import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
 
@@ -19,14 +19,36 @@ export class LinkLostError extends HbftError {
   }
 }
 
-/** Connects, or fails with a one-line ConfigError naming --backup (exit code 2). */
-export function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socket> {
+/**
+ * Connects, or fails with a one-line ConfigError naming --backup (exit code 2). A backup
+ * that takes this connection sends a frame at once (a heartbeat, or its auth challenge);
+ * one busy with another session closes it without a byte, so that is retried until the
+ * deadline (the other session is dropped by the backup's own timeouts).
+ */
+export async function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socket> {
+  const deadline = Date.now() + timeoutMs;
+  let refusedOnce = false;
+  for (;;) {
+    const s = await connectOnce(addr, Math.max(1, deadline - Date.now()), timeoutMs);
+    const first = await firstBytes(s, Math.max(1, deadline - Date.now()));
+    if (first === 'data') return s;
+    s.destroy();
+    if (first === 'timeout' || Date.now() >= deadline) {
+      const why = refusedOnce || first === 'closed' ? 'it closed every connection without a byte (busy with another session?)' : 'it sent nothing';
+      throw new ConfigError('--backup', `${formatAddress(addr)} accepted, but ${why} within ${timeoutMs} ms`);
+    }
+    refusedOnce = true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function connectOnce(addr: NetAddress, waitMs: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = addr.kind === 'unix' ? connect(addr.path) : connect(addr.port, addr.host);
     const timer = setTimeout(() => {
       s.destroy();
       reject(new ConfigError('--backup', `cannot connect to ${formatAddress(addr)}: no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    }, waitMs);
     s.once('connect', () => {
       clearTimeout(timer);
       s.setNoDelay(true);
@@ -39,12 +61,37 @@ export function connectBackup(addr: NetAddress, timeoutMs = 5000): Promise<Socke
   });
 }
 
+/** Waits for the first bytes and puts them back (the socket is left paused); or says why none came. */
+function firstBytes(s: Socket, waitMs: number): Promise<'data' | 'closed' | 'timeout'> {
+  return new Promise((resolve) => {
+    const done = (how: 'data' | 'closed' | 'timeout') => {
+      clearTimeout(timer);
+      s.off('data', onData);
+      s.off('close', onClose);
+      s.off('error', onClose);
+      resolve(how);
+    };
+    const onData = (chunk: Buffer) => {
+      s.pause();
+      s.unshift(chunk);
+      done('data');
+    };
+    const onClose = () => done('closed');
+    const timer = setTimeout(() => done('timeout'), waitMs);
+    s.on('data', onData);
+    s.once('close', onClose);
+    s.once('error', onClose);
+  });
+}
+
 export interface SocketLinkOptions {
   /** How often the primary sends a heartbeat frame. */
   readonly heartbeatMs: number;
   /** SIGKILL this process right after this epoch was handed to the kernel (failover tests). */
   readonly killAfterEpoch: number | null;
   readonly finishTimeoutMs: number;
+  /** The backup is declared lost after this long without a frame from it (it sends heartbeats). */
+  readonly backupTimeoutMs: number;
 }
 
 export class SocketLink implements BackupLink {
@@ -52,8 +99,11 @@ export class SocketLink implements BackupLink {
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage | null = null;
   onAck: (epoch: number) => void = () => {};
-  onLost: (reason: string) => void = () => {};
+  onLost: (reason: string, clean: boolean) => void = () => {};
   private lost: string | null = null;
+  /** The backup sent SHUTDOWN: it is leaving and will not take over. */
+  private backupLeaving = false;
+  private lastHeardAt = Date.now();
   private finishing = false;
   private lastSent = -1;
   private readonly backchannel = new BackchannelDecoder();
@@ -66,12 +116,26 @@ export class SocketLink implements BackupLink {
     private readonly file: StreamFile | null,
     private readonly opts: SocketLinkOptions,
   ) {
-    socket.on('data', (chunk: Buffer) => this.onFrames(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.lastHeardAt = Date.now();
+      this.onFrames(chunk);
+    });
     socket.on('error', (e) => this.lose(`socket error: ${e.message}`));
     socket.on('close', () => this.lose('connection closed by the backup'));
+    socket.resume(); // left paused by the auth handshake, if there was one
     const beat = linkHeader(LINK_HEARTBEAT, 0);
     this.heartbeat = setInterval(() => {
-      if (this.lost === null) socket.write(beat);
+      if (this.lost !== null) return;
+      socket.write(beat);
+      // A silent backup (partitioned, frozen) is as lost as a closed one. After a stall of
+      // this process timers run before pending socket reads: judge after the poll phase.
+      if (Date.now() - this.lastHeardAt <= opts.backupTimeoutMs) return;
+      setImmediate(() => {
+        const quiet = Date.now() - this.lastHeardAt;
+        if (this.lost !== null || quiet <= opts.backupTimeoutMs) return;
+        this.lose(`nothing heard from the backup for ${quiet} ms (timeout ${opts.backupTimeoutMs} ms)`);
+        socket.destroy();
+      });
     }, opts.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -153,6 +217,8 @@ export class SocketLink implements BackupLink {
         this.ackWaiter?.();
       } else if (f.kind === FRAME_NACK) {
         this.lose(`backup refused epoch ${f.epoch}`);
+      } else if (f.kind === FRAME_SHUTDOWN) {
+        this.backupLeaving = true;
       }
     }
   }
@@ -161,7 +227,7 @@ export class SocketLink implements BackupLink {
     if (this.lost !== null) return;
     this.lost = reason;
     clearInterval(this.heartbeat);
-    if (!this.finishing || this.stats.ackedEpochs <= this.lastSent) this.onLost(reason);
+    if (!this.finishing || this.stats.ackedEpochs <= this.lastSent) this.onLost(reason, this.backupLeaving);
     this.ackWaiter?.();
   }
 }

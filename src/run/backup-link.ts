@@ -31,8 +31,8 @@ export interface BackupLink {
   readonly localImage: BackupImage | null;
   /** Called with each acked epoch, in order. */
   onAck: (epoch: number) => void;
-  /** Called once if the backup is lost; the run goes on unprotected. */
-  onLost: (reason: string) => void;
+  /** Called once if the backup is lost; `clean`: it sent SHUTDOWN first (run-vm applies the loss policy). */
+  onLost: (reason: string, clean: boolean) => void;
   send(image: EpochImage): EpochSent;
   /** After the final epoch: END, wait for the last ack, close. */
   finish(): Promise<void>;
@@ -96,7 +96,7 @@ export class InprocLink implements BackupLink {
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage;
   onAck: (epoch: number) => void = () => {};
-  onLost: (reason: string) => void = () => {};
+  onLost: (reason: string, clean: boolean) => void = () => {};
 
   constructor(pages: number, vcpus: number, private readonly encoding: StreamEncoding | null, private readonly file: StreamFile | null) {
     this.localImage = new BackupImage(pages, vcpus);

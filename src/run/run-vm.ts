@@ -16,6 +16,7 @@ import {
   wallMs, type CheckpointerWorkerData, type IntervalGrid, type ThreadMessage, type TrackerWorkerData, type VcpuWorkerData,
 } from './protocol.js';
 import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from './backup-link.js';
+import { decideOnBackupLoss, type LossArbiter } from './backup-loss.js';
 import { referenceResult } from './reference.js';
 import { buildResults } from './results-builder.js';
 import { ThreadSet } from './threads.js';
@@ -31,8 +32,12 @@ export interface RunHooks {
   cpuProfDir?: string;
   /** Where checkpoints go (default: an in-process image); see backup-link.ts. */
   link?: BackupLink;
-  /** Each acked epoch (Infinity once the backup is lost): releases held output. */
+  /** Each acked epoch (Infinity once the backup is lost and this primary may go on): releases held output. */
   onAck?(epoch: number): void;
+  /** Who decides what a lost backup means (default: halt, no witness). */
+  backupLoss?: LossArbiter;
+  /** The primary halts or is fenced: stop serving clients before anything else happens. */
+  onHalt?(): void;
   /** Server workloads: the device's input ring, and the guest's replies. */
   netDevice?: SharedArrayBuffer;
   onOutput?(epoch: number, conn: number, text: string): void;
@@ -44,6 +49,8 @@ export interface RunOutput {
   readonly pause: Histogram;
   /** wallMs() when the run began: interval 0 of an HdrHistogram log starts here. */
   readonly startWallMs: number;
+  /** Why the run halted on losing its backup (exit code 1), or null. */
+  readonly halted: string | null;
 }
 
 type VcpuDone = Extract<ThreadMessage, { type: 'vcpu-done' }>;
@@ -62,13 +69,25 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const tracked = cfg.mode !== 'native';
   const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
   const backup = link?.localImage ?? null;
+  let halted: string | null = null;
   if (link !== null) {
     link.onAck = (epoch) => {
       storeAcked(ctrl, epoch + 1);
       hooks.onAck?.(epoch);
     };
-    link.onLost = (reason) => {
-      process.stderr.write(`hbft: backup lost (${reason}); running unprotected\n`);
+    const arbiter = hooks.backupLoss ?? { policy: 'halt', claim: null, witnessPath: null };
+    link.onLost = (reason, clean) => {
+      const verdict = decideOnBackupLoss({ reason, clean, ackedEpoch: link.stats.ackedEpochs - 1 }, arbiter);
+      if (verdict.action === 'halt') {
+        // Clients go first: nothing held may reach them once the guest is told to stop.
+        hooks.onHalt?.();
+        halted = verdict.line;
+        process.stderr.write(`hbft: ${verdict.line}\n`);
+        Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
+        storeAcked(ctrl, Infinity); // unblocks the ack window so the threads can stop; onAck is not called
+        return;
+      }
+      process.stderr.write(`hbft: ${verdict.line}\n`);
       storeAcked(ctrl, Infinity);
       hooks.onAck?.(Infinity);
     };
@@ -197,7 +216,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   hist.quiesce.destroy();
   hist.copy.destroy();
   hist.faultService.destroy();
-  return { results, pause: hist.pause, startWallMs };
+  return { results, pause: hist.pause, startWallMs, halted };
 }
 
 /** The backup has copied the initial image out of guest RAM: the vCPUs may start. */

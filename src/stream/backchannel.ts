@@ -1,6 +1,7 @@
 // Backup -> primary frames on the same connection: 16 bytes, little-endian,
 // `u32 magic, u32 kind, u64 epoch`. ACK commits epoch's output, NACK reports an epoch
-// the backup refused, HEARTBEAT carries the last committed epoch.
+// the backup refused, HEARTBEAT carries the last committed epoch, SHUTDOWN says the
+// backup is leaving cleanly and will not take over (epoch: its committed epoch).
 import { StreamError } from './errors.js';
 
 export const BACKCHANNEL_MAGIC = 0x4b414248; // bytes "HBAK" when written little-endian
@@ -8,7 +9,8 @@ export const FRAME_SIZE = 16;
 export const FRAME_ACK = 1;
 export const FRAME_HEARTBEAT = 2;
 export const FRAME_NACK = 3;
-export type FrameKind = typeof FRAME_ACK | typeof FRAME_HEARTBEAT | typeof FRAME_NACK;
+export const FRAME_SHUTDOWN = 4;
+export type FrameKind = typeof FRAME_ACK | typeof FRAME_HEARTBEAT | typeof FRAME_NACK | typeof FRAME_SHUTDOWN;
 
 export interface BackchannelFrame {
   readonly kind: FrameKind;
@@ -27,7 +29,7 @@ export function encodeFrame(frame: BackchannelFrame): Uint8Array {
   return out;
 }
 
-const isKind = (k: number): k is FrameKind => k === FRAME_ACK || k === FRAME_HEARTBEAT || k === FRAME_NACK;
+const isKind = (k: number): k is FrameKind => k === FRAME_ACK || k === FRAME_HEARTBEAT || k === FRAME_NACK || k === FRAME_SHUTDOWN;
 
 /** Reassembles frames from any split of bytes; a bad frame fails it for good. */
 export class BackchannelDecoder {

@@ -49,6 +49,13 @@ export interface StreamDecoderOptions {
   readonly basePage?: (pfn: number) => Uint8Array | undefined;
   /** Largest HVM_CONTEXT body accepted; bounds memory on a corrupt length. */
   readonly maxContextBytes?: number;
+  /**
+   * A receiver's bound on guest RAM in pages (the committed guest's size, or its own
+   * limit before epoch 0). When given, every pfn is checked as it arrives: below the
+   * bound and above the previous pfn of its epoch, so an epoch stages at most that many
+   * pages and a flood is refused at its first bad page, not at HVM_CONTEXT.
+   */
+  readonly pfnLimit?: () => number;
 }
 
 export const DEFAULT_MAX_CONTEXT_BYTES = 16 << 20;
@@ -281,7 +288,17 @@ export class StreamDecoder {
         this.fail('BAD_FIELD', `pfn[${i}] ${hex(entry)} has page type ${hex(pageType)}`);
       }
       if (frame > 0xffff_ffffn) this.fail('PFN_RANGE', `pfn ${hex(frame)} beyond 32-bit frame numbers`);
-      this.staging.pushPfn(Number(frame));
+      const pfn = Number(frame);
+      if (this.opts.pfnLimit !== undefined) {
+        const limit = this.opts.pfnLimit();
+        if (pfn >= limit) this.fail('PFN_RANGE', `pfn ${hex(pfn)} beyond guest RAM (${limit} pages)`);
+        const count = this.staging.count;
+        if (count > 0 && pfn <= this.staging.pfns[count - 1]!) {
+          this.fail('BAD_ORDER', `pfn ${hex(pfn)} ${pfn === this.staging.pfns[count - 1] ? 'repeated' : `not above ${hex(this.staging.pfns[count - 1]!)}`} in epoch ${this.epochsCommitted}`);
+        }
+        this.staging.maxPages = limit;
+      }
+      this.staging.pushPfn(pfn);
       dataPages++;
     }
     return dataPages;

@@ -18,6 +18,8 @@ export class EpochStaging {
   /** pfns staged so far; page i lives at pages[i * PAGE_SIZE]. */
   count = 0;
   records: StagedRecord[] = [];
+  /** Growth stops here: a receiver that bounds pfns never needs more (decoder pfnLimit). */
+  maxPages = Infinity;
 
   reset(): void {
     this.count = 0;
@@ -43,6 +45,10 @@ export class EpochStaging {
     if (end > this.pages.length) {
       let size = this.pages.length;
       while (size < end) size *= 2;
+      // Near a receiver's bound, grow straight to it: the old and new buffers coexist
+      // during the copy, and doubling 1/2 -> 1 would peak at 1.5x the bound.
+      const cap = this.maxPages * PAGE_SIZE;
+      if (size * 4 >= cap) size = Math.max(end, cap);
       const grown = new Uint8Array(size);
       grown.set(this.pages.subarray(0, first * PAGE_SIZE));
       this.pages = grown;

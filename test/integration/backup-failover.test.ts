@@ -20,6 +20,14 @@ describe('hbft backup: addresses', () => {
     [['run', '--backup', 'unix:/nonexistent/dir/b.sock', '--ops', '10'], '--backup'],
     [['run', '--backup', 'carrier-pigeon'], '--backup'],
     [['run', '--kill-primary-at', 'epoch:2'], '--kill-primary-at'],
+    [['run', '--witness', '/tmp/w', '--ops', '10'], '--witness'], // inproc: nothing to arbitrate
+    [['run', '--backup', 'process', '--witness', '/nonexistent-dir/w', '--ops', '10'], '--witness'],
+    [['run', '--backup', 'process', '--on-backup-loss', 'pray', '--ops', '10'], '--on-backup-loss'],
+    [['run', '--backup', 'process', '--auth-key', '/etc/hostname', '--ops', '10'], '--auth-key'],
+    [['run', '--backup', 'tcp://127.0.0.1:1', '--auth-key', '/nonexistent-key', '--ops', '10'], '--auth-key'],
+    [['backup', '--listen', '127.0.0.1:0', '--max-mem', '1000'], '--max-mem'],
+    [['backup', '--listen', '127.0.0.1:0', '--auth-key', '/nonexistent-key'], '--auth-key'],
+    [['failover-trials', '--fault', 'meteor'], '--fault'],
   ];
   for (const [args, flag] of bad) {
     it(`${args.join(' ')} -> one line naming ${flag}, exit 2`, () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKUP_FLAGS } from '../../src/cli/backup-command.js';
+import { BACKUP_FLAGS } from '../../src/cli/backup-config.js';
 import { CLIENT_KV_FLAGS } from '../../src/cli/client-command.js';
 import { COMPARE_FLAGS } from '../../src/cli/compare-command.js';
 import { FAILOVER_TRIALS_FLAGS } from '../../src/cli/failover-trials-command.js';

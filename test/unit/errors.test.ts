@@ -14,6 +14,8 @@ import { HdrLogError } from '../../src/metrics/hdr-log.js';
 import { BackupProcessError } from '../../src/net/backup-process.js';
 import { KvClientError } from '../../src/net/kv-client.js';
 import { RespError } from '../../src/net/resp.js';
+import { AuthError } from '../../src/net/auth.js';
+import { WitnessError } from '../../src/backup/witness.js';
 import { LinkError } from '../../src/net/link-frames.js';
 import { LinkLostError } from '../../src/net/socket-link.js';
 import { ReportError } from '../../src/report/errors.js';
@@ -45,6 +47,8 @@ const CASES: [Error, string, boolean][] = [
   [new BackupProcessError('x'), 'BACKUP_PROCESS', false],
   [new KvClientError('x'), 'KV_CLIENT', false],
   [new RespError('x'), 'RESP_PROTOCOL', false],
+  [new AuthError('x'), 'AUTH', false],
+  [new WitnessError('x'), 'WITNESS', false],
   [new LinkError(4, 'x'), 'BAD_LINK_FRAME', false],
   [new LinkLostError('x'), 'LINK_LOST', false],
   [new ThreadError('x'), 'THREAD', false],

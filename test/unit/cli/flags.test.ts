@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BACKUP_FLAGS } from '../../../src/cli/backup-command.js';
+import { BACKUP_FLAGS } from '../../../src/cli/backup-config.js';
 import { BACKUP_RUN_FLAGS, resolveBackupOptions } from '../../../src/cli/backup-options.js';
 import { CLIENT_KV_FLAGS } from '../../../src/cli/client-command.js';
 import { COMPARE_FLAGS, resolveCompare, type CompareFlagValues } from '../../../src/cli/compare-command.js';
