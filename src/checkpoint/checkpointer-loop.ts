@@ -3,6 +3,7 @@ import type { EpochRecord } from '../metrics/results.js';
 import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
 import { waitAckWindow } from './ack-window.js';
+import { letTrackerSleep, wakeTracker } from '../tracking/tracker-loop.js';
 import { allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from './pause.js';
 
 export interface EpochTiming {
@@ -43,6 +44,7 @@ export function runEpochs(
   for (let h; (h = Atomics.load(ctrl, CTRL_INITIAL_HOLD)) !== 0; ) Atomics.wait(ctrl, CTRL_INITIAL_HOLD, h);
   Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
   const startedAt = now();
+  wakeTracker(ctrl);
   resumeAll(ctrl);
   for (;;) {
     epoch++;
@@ -58,6 +60,8 @@ export function runEpochs(
       waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
       t0 = now();
     }
+    // The guest is still: the tracker sleeps and leaves the cores to the pause.
+    letTrackerSleep(ctrl);
     const final = allFinished(ctrl, vcpus);
     const { image, counts } = cp.checkpoint(epoch, final);
     if (!final) {
@@ -65,6 +69,7 @@ export function runEpochs(
       // backup catches up, as Remus does when its send buffer is full.
       waitAckWindow(ctrl, epoch, t.maxInFlight, t.ackTimeoutMs, now);
       Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
+      wakeTracker(ctrl);
       resumeAll(ctrl);
     }
     const pauseUs = (now() - t0) * 1000;

@@ -41,6 +41,12 @@ export const CTRL_FAULTS_PML_FULL = 9;
 export const CTRL_INITIAL_HOLD = 10;
 export const CTRL_TRACKER_SLEEPING = 11; // 1 while the tracker blocks on the doorbell
 export const CTRL_ACKED = 12; // epochs the backup has acked (last acked epoch + 1); main stores it
+// 1 while the guest runs: the tracker stays awake (spins) so a fault costs the same however
+// long ago the last one was; 0 while every vCPU is parked or finished, when it may sleep.
+// The checkpointer clears it once the guest is paused and sets it before resuming.
+export const CTRL_TRACKER_AWAKE = 13;
+// The fault handler's lock (inline fault path): 0 free, 1 held, 2 held with waiters.
+export const CTRL_FAULT_LOCK = 14;
 export const CTRL_GLOBAL_WORDS = 16;
 
 export const VCPU_STATE = 0; // VcpuState
@@ -49,6 +55,9 @@ export const VCPU_MBOX_PFN = 2;
 export const VCPU_MBOX_KIND = 3;
 export const VCPU_MBOX_RESP = 4; // sequence number answered by the tracker
 export const VCPU_MBOX_WAITING = 5; // 1 while the vCPU blocks on RESP
+// The last sequence number whose handler is decided: the tracker, or the vCPU that took
+// its fault back, moves it from seq - 1 to seq with one compare-exchange; one of them wins.
+export const VCPU_MBOX_CLAIM = 6;
 export const VCPU_STRIDE = 8;
 
 export const enum VcpuState {
@@ -74,9 +83,13 @@ export const CTX_OPS_DONE = 0; // guest operations completed: the vCPU's program
 export const CTX_WORKLOAD = 8;
 export const CTX_WORKLOAD_SLOTS = CTX_SLOTS - CTX_WORKLOAD;
 
-// PML rings (pml mode): per vCPU, a head word then PML_ENTRIES pfns.
+// PML rings (pml mode), as Intel's page-modification log: per vCPU, the PML index word
+// then PML_ENTRIES pfns. The index runs from PML_ENTRIES - 1 down to 0 (entry i is word
+// 1 + i); a log attempted with the index out of range (-1: 512 logged since the last
+// drain) is the log-full exit, taken before D is set.
 export const PML_ENTRIES = 512;
-export const PML_HEAD = 0;
+export const PML_INDEX = 0;
+export const PML_INDEX_EMPTY = PML_ENTRIES - 1;
 export const PML_WORDS = 1 + PML_ENTRIES;
 
 // Copy engines.

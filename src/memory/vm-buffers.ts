@@ -1,5 +1,5 @@
 import {
-  CTX_SLOTS, CTX_BYTES, PAGE_SIZE, PML_WORDS, bitmapWords, ctrlWords,
+  CTX_SLOTS, CTX_BYTES, PAGE_SIZE, PML_INDEX, PML_INDEX_EMPTY, PML_WORDS, bitmapWords, ctrlWords,
 } from './layout.js';
 
 /** The shared buffers of one VM, as posted to every thread (DESIGN 2). */
@@ -32,6 +32,8 @@ export function allocateVm(pages: number, vcpus: number): VmBuffers {
   if (!Number.isInteger(pages) || pages <= 0) throw new RangeError(`allocate VM: bad page count ${pages}`);
   if (!Number.isInteger(vcpus) || vcpus <= 0) throw new RangeError(`allocate VM: bad vCPU count ${vcpus}`);
   const list = (bytes: number) => Array.from({ length: vcpus }, () => new SharedArrayBuffer(bytes));
+  const pml = list(PML_WORDS * 4);
+  for (const ring of pml) new Int32Array(ring)[PML_INDEX] = PML_INDEX_EMPTY;
   return {
     pages,
     vcpus,
@@ -40,7 +42,7 @@ export function allocateVm(pages: number, vcpus: number): VmBuffers {
     bitmap: new SharedArrayBuffer(bitmapWords(pages) * 4),
     ctrl: new SharedArrayBuffer(ctrlWords(vcpus) * 4),
     contexts: list(CTX_BYTES),
-    pml: list(PML_WORDS * 4),
+    pml,
   };
 }
 

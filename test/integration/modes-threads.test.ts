@@ -42,8 +42,9 @@ describe('every tracking mode on real threads', () => {
 
   it('pml counts full-ring exits', async () => {
     const r = await run({ workload: 'seqwrite', mode: 'pml', mem: '4MiB', ops: '2097152', 'epoch-ops': '1048576', verify: true }) as unknown as Record<string, any>;
-    // epoch 1 maps every page by write faults; epoch 2 logs 1,024 D bits: two full rings
-    expect(r.faults.pmlFull).toBe(2);
+    // epoch 1 maps every page by write faults; epoch 2 logs 1,024 D bits: the log fills
+    // twice, but only the 513th log finds the index out of range (the checkpoint drains the rest)
+    expect(r.faults.pmlFull).toBe(1);
     expect(r.backup.consistent).toBe(true);
   });
 });
