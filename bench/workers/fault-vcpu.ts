@@ -16,6 +16,8 @@ export interface FaultConfig {
   readonly vm: VmBuffers;
   readonly spin: number;
   readonly path: 'tracker' | 'inline';
+  /** Tracker path: take back a fault the tracker has not claimed within the spin (the default). */
+  readonly takeBack: boolean;
   /** Guest work between two faults, µs, drawn uniformly from [min, max]; null: back to back. */
   readonly gapUs: readonly [number, number] | null;
   readonly faults: number;
@@ -33,9 +35,10 @@ let n = 0;
 const record = (us: number) => { sink[n++] = us; };
 const setups = d.configs.map((c) => {
   const vm = attachVm(c.vm);
+  const handler = createPolicy('logdirty', vm, { predictor: 'last' });
   const port: FaultPort = c.path === 'inline'
-    ? new InlineFaultPort(vm.ctrl, 0, createPolicy('logdirty', vm, { predictor: 'last' }), record, now)
-    : new MailboxFaultPort(vm.ctrl, 0, c.spin, record, now);
+    ? new InlineFaultPort(vm.ctrl, 0, handler, record, now)
+    : new MailboxFaultPort(vm.ctrl, 0, c.spin, record, now, c.takeBack ? handler : null);
   return { vm, c, mem: new TrackedMemory(vm, port) };
 });
 
