@@ -1,6 +1,6 @@
 import type { FaultPort } from '../memory/access.js';
 import {
-  CTRL_DOORBELL, CTRL_TRACKER_SLEEPING, VCPU_MBOX_CLAIM, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ,
+  CTRL_DOORBELL, CTRL_TRACKER_AWAKE, CTRL_TRACKER_SLEEPING, VCPU_MBOX_CLAIM, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ,
   VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
 } from '../memory/layout.js';
 import { lockFaults, unlockFaults } from '../tracking/fault-lock.js';
@@ -53,12 +53,16 @@ export class MailboxFaultPort implements FaultPort {
     const seq = (this.seq = (prev + 1) | 0);
     Atomics.store(ctrl, this.req, seq);
     Atomics.add(ctrl, CTRL_DOORBELL, 1);
-    // Notify only a sleeping tracker (a notify costs ~100 ns even with no waiter). Safe:
-    // the tracker sets SLEEPING before its final doorbell check, and all of these are
-    // sequentially consistent, so either we see SLEEPING or its wait sees our bump.
-    if (Atomics.load(ctrl, CTRL_TRACKER_SLEEPING) !== 0) Atomics.notify(ctrl, CTRL_DOORBELL, 1);
+    // A pause is under way (AWAKE 0, the tracker asleep or going to sleep): with a
+    // take-back, handle the fault here at once rather than wake the tracker for it.
+    const paused = this.takeover !== null && Atomics.load(ctrl, CTRL_TRACKER_AWAKE) === 0;
+    // Otherwise notify only a sleeping tracker (a notify costs ~100 ns even with no
+    // waiter). Safe: the tracker sets SLEEPING before its final doorbell check, and all
+    // of these are sequentially consistent, so either we see SLEEPING or its wait sees
+    // our bump.
+    if (!paused && Atomics.load(ctrl, CTRL_TRACKER_SLEEPING) !== 0) Atomics.notify(ctrl, CTRL_DOORBELL, 1);
     let answered = false;
-    for (let i = 0; i < this.spin; i++) {
+    for (let i = paused ? this.spin : 0; i < this.spin; i++) {
       if (Atomics.load(ctrl, this.resp) === seq) { answered = true; break; }
     }
     if (!answered) {
