@@ -4,7 +4,7 @@ import { runWith } from './lib/run.js';
 
 const MEM = '256MiB';
 /** Operations per run, sized so the --opt all run takes about a second here. */
-const OPS: Record<string, string> = { gups: '2000000', hotcold: '1000000', kv: '1500000' };
+const OPS: Record<string, string> = { gups: '1500000', hotcold: '700000', kv: '1000000' };
 
 /** memcpy bandwidth of this machine now, bytes/s: one 64 MiB Uint8Array.set, warm buffers. */
 function memcpyBandwidth(): number {

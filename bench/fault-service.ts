@@ -75,8 +75,9 @@ export const faultService: Benchmark = {
     CASES.forEach((c, k) => {
       const p = (q: number) => samples[k].map((s) => percentile(s, q));
       ctx.log(`  ${c.label}: p50 ${p(50).map((x) => x.toFixed(2)).join(' ')}; p99 ${p(99).map((x) => x.toFixed(1)).join(' ')}`);
-      const name = c.sparse && c.path === 'tracker' ? 'fault service, sparse' : 'fault service';
-      const tag = c.sparse && c.path === 'tracker' ? '' : ` (${c.label})`;
+      // The default path's sparse case is the row "fault service, sparse".
+      const name = c.label === 'sparse' ? 'fault service, sparse' : 'fault service';
+      const tag = c.label === 'sparse' ? '' : ` (${c.label})`;
       rows.push(row(`${name} p50${tag}`, 'us', c.p50, p(50)));
       rows.push(row(`${name} p99${tag}`, 'us', c.p99, p(99)));
     });
