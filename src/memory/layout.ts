@@ -41,10 +41,13 @@ export const CTRL_FAULTS_PML_FULL = 9;
 export const CTRL_INITIAL_HOLD = 10;
 export const CTRL_TRACKER_SLEEPING = 11; // 1 while the tracker blocks on the doorbell
 export const CTRL_ACKED = 12; // epochs the backup has acked (last acked epoch + 1); main stores it
-// 1 while the guest runs: the tracker stays awake (spins) so a fault costs the same however
-// long ago the last one was; 0 while every vCPU is parked or finished, when it may sleep.
-// The checkpointer clears it once the guest is paused and sets it before resuming.
+// Non-zero while the guest runs: the tracker stays awake (spins) so a fault costs the same
+// however long ago the last one was; 0 while a pause is under way or the guest is parked
+// or finished, when it sleeps. The checkpointer clears it when it requests a pause and
+// stores a fresh token (CTRL_TRACKER_GEN) before resuming; the tracker clears it itself
+// (compare-exchange on its token) when it finds it has no core of its own.
 export const CTRL_TRACKER_AWAKE = 13;
+export const CTRL_TRACKER_GEN = 15;
 // The fault handler's lock (inline fault path): 0 free, 1 held, 2 held with waiters.
 export const CTRL_FAULT_LOCK = 14;
 export const CTRL_GLOBAL_WORDS = 16;

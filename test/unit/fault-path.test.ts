@@ -12,7 +12,7 @@ import { lockFaults, unlockFaults } from '../../src/tracking/fault-lock.js';
 import { InlineFaultPort } from '../../src/tracking/inline-fault.js';
 import { createPolicy } from '../../src/tracking/modes.js';
 import type { TrackingPolicy } from '../../src/tracking/policy.js';
-import { letTrackerSleep, serviceMailbox, stopTracker, wakeTracker } from '../../src/tracking/tracker-loop.js';
+import { CORE_SAMPLE, CoreCheck, letTrackerSleep, serviceMailbox, standDown, stopTracker, wakeTracker } from '../../src/tracking/tracker-loop.js';
 import { MailboxFaultPort } from '../../src/vcpu/mailbox.js';
 
 const now = () => performance.now();
@@ -102,6 +102,40 @@ describe('fault handler without threads', () => {
     expect(calls).toEqual([[FAULT_WRITE, 6, 0]]);
     expect([vm.ctrl[vcpuWord(0, VCPU_MBOX_CLAIM)], vm.ctrl[vcpuWord(0, VCPU_MBOX_RESP)]]).toEqual([1, 1]);
     expect(serviceMailbox(vm.ctrl, 0, 1, policy)).toBe(false);
+  });
+});
+
+describe('does the tracker have a core of its own', () => {
+  it('stands down once more than 1 in 10 of an epoch\'s first faults were taken back', () => {
+    const c = new CoreCheck();
+    c.observe(0);
+    expect(c.record(0, CORE_SAMPLE)).toBe(false); // paused: nothing is judged
+    c.observe(1);
+    let fired = false;
+    for (let i = 0; i < 3 * CORE_SAMPLE; i++) fired ||= c.record(1, 1);
+    expect(fired).toBe(false); // every fault answered in time
+    c.observe(2); // a new epoch: fresh counts
+    const lost = Math.floor(CORE_SAMPLE / 10) + 1;
+    const verdicts = [];
+    for (let i = 0; i < CORE_SAMPLE; i++) verdicts.push(c.record(i < lost ? 0 : 1, 1));
+    expect(verdicts.indexOf(true)).toBe(CORE_SAMPLE - 1);
+    expect(verdicts.filter(Boolean).length).toBe(1);
+    c.observe(3);
+    // Faults taken back while the tracker was not looking count too (one look, 64 posted).
+    expect(c.record(1, CORE_SAMPLE)).toBe(true);
+  });
+
+  it('a stand-down never overrides a later pause or resume', () => {
+    const ctrl = new Int32Array(new SharedArrayBuffer(64 * 4));
+    wakeTracker(ctrl);
+    const first = ctrl[CTRL_TRACKER_AWAKE];
+    wakeTracker(ctrl);
+    const second = ctrl[CTRL_TRACKER_AWAKE];
+    expect(second).not.toBe(first);
+    standDown(ctrl, first); // decided in the earlier epoch, landing late
+    expect(ctrl[CTRL_TRACKER_AWAKE]).toBe(second);
+    standDown(ctrl, second);
+    expect(ctrl[CTRL_TRACKER_AWAKE]).toBe(0);
   });
 });
 
