@@ -50,7 +50,12 @@ export const CTRL_TRACKER_AWAKE = 13;
 export const CTRL_TRACKER_GEN = 15;
 // The fault handler's lock (inline fault path): 0 free, 1 held, 2 held with waiters.
 export const CTRL_FAULT_LOCK = 14;
-export const CTRL_GLOBAL_WORDS = 16;
+// Float64 slot of the control block (a Float64Array over the same buffer): the wall-clock
+// ms (performance.timeOrigin + performance.now()) at which the running epoch ends. vCPUs
+// park by themselves at the first step boundary past it, as a VMX preemption timer exits
+// on the vCPU; Infinity with no timer epochs. Written only while every vCPU is parked.
+export const CTRL_F64_DEADLINE = 8; // bytes 64..71, Int32 words 16 and 17
+export const CTRL_GLOBAL_WORDS = 24;
 
 export const VCPU_STATE = 0; // VcpuState
 export const VCPU_MBOX_REQ = 1; // fault sequence number posted by the vCPU
@@ -61,6 +66,8 @@ export const VCPU_MBOX_WAITING = 5; // 1 while the vCPU blocks on RESP
 // The last sequence number whose handler is decided: the tracker, or the vCPU that took
 // its fault back, moves it from seq - 1 to seq with one compare-exchange; one of them wins.
 export const VCPU_MBOX_CLAIM = 6;
+// µs past the epoch deadline at which this vCPU last parked (its share of the quiesce).
+export const VCPU_PARKED_LATE_US = 7;
 export const VCPU_STRIDE = 8;
 
 export const enum VcpuState {
