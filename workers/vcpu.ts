@@ -58,7 +58,7 @@ const shipIntervals = () => {
 let startedAt = 0;
 runVcpu({
   ctrl: vm.ctrl, vcpu: d.vcpu, ctx, regs, mem, workload, params,
-  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin,
+  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin, vcpus: vm.vcpus,
   onStart: () => {
     startedAt = wallMs();
     post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });

@@ -3,6 +3,7 @@ import {
   CTRL_F64_DEADLINE, CTRL_FINISHED, CTRL_GLOBAL_WORDS, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE,
   REQ_STOP, VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
 } from '../memory/layout.js';
+import { letTrackerSleep } from '../tracking/tracker-loop.js';
 import { StepSizer } from './step-sizer.js';
 
 export interface VcpuRun {
@@ -25,6 +26,8 @@ export interface VcpuRun {
   readonly now?: () => number;
   /** now() + wallOffset is wall-clock ms, the epoch deadline's clock (performance.timeOrigin). */
   readonly wallOffset?: number;
+  /** vCPUs of the guest: the last to park lets the tracker sleep (unknown: the checkpointer does). */
+  readonly vcpus?: number;
   /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
   readonly onStart?: () => void;
   /** Called after every step (every stepOps operations), never inside one: the place for
@@ -37,9 +40,13 @@ export interface VcpuRun {
  * PARKED is bumped: the checkpointer can bump RESUME_SEQ only after seeing our PARKED,
  * so we cannot miss the resume.
  */
-export function park(ctrl: Int32Array, vcpu: number): void {
+export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
   const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Paused);
+  // The last vCPU to park (finished ones count) lets the tracker sleep at once, before
+  // the checkpointer has even woken: the guest is still, and the pause needs the cores.
+  // Before our PARKED bump, so it cannot land after the next resume's wakeTracker.
+  if (Atomics.load(ctrl, CTRL_PARKED) + 1 >= vcpus) letTrackerSleep(ctrl);
   Atomics.add(ctrl, CTRL_PARKED, 1);
   Atomics.notify(ctrl, CTRL_PARKED);
   while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
@@ -81,7 +88,7 @@ export function runVcpu(r: VcpuRun): void {
       if (now !== undefined) late = now() + wallOffset - deadline[CTRL_F64_DEADLINE];
       // Plain store, published by park's Atomics.add on PARKED, which the checkpointer loads.
       ctrl[vcpuWord(vcpu, VCPU_PARKED_LATE_US)] = late > 0 ? Math.min(2 ** 31 - 1, Math.round(late * 1000)) : 0;
-      park(ctrl, vcpu);
+      park(ctrl, vcpu, r.vcpus);
       late = -Infinity;
       if (quota === 0) quota = epochOps;
       continue;
