@@ -2,8 +2,8 @@ import type { Benchmark } from './lib/bench.js';
 import { copyBound } from './copy-bound.js';
 import { emulationTax } from './emulation-tax.js';
 import { faultService } from './fault-service.js';
-import { hbftOverhead } from './hbft-overhead.js';
 import { memory } from './memory.js';
+import { modeOrdering, twoVcpus } from './mode-ordering.js';
 import { pauseCopy } from './pause-copy.js';
 import { quiesce } from './quiesce.js';
 import { ramScaling } from './ram-scaling.js';
@@ -12,5 +12,5 @@ import { vcpuScaling } from './vcpu-scaling.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
 export const BENCHMARKS: Benchmark[] = [
-  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, hbftOverhead, copyBound, memory, redis,
+  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
 ];

@@ -27,7 +27,7 @@ const { pause, quiesce, copy } = hists.current;
 
 runEpochs(vm.ctrl, vm.vcpus, cp, {
   epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000, firstEpoch: d.firstEpoch,
-  maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs,
+  maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs, wallOffset: performance.timeOrigin,
 }, {
   epoch: (image, record) => {
     // The staging area moves to main without a copy (epoch 0 is a view of shared guest RAM).

@@ -8,6 +8,9 @@ import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { deviceIo } from '../src/run/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
+import type { FaultPort } from '../src/memory/access.js';
+import { InlineFaultPort } from '../src/tracking/inline-fault.js';
+import { createPolicy } from '../src/tracking/modes.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
@@ -37,9 +40,16 @@ const hists = new IntervalHistograms(['faultService'], grid?.intervalMs ?? null,
 // The fault path records into one fixed histogram; rotation resets it in place.
 const faultService = hists.current.faultService;
 const now = () => performance.now();
+const onServiced = (us: number) => recordUs(faultService, us);
+function faultPort(mode: Exclude<typeof d.mode, 'native'>): FaultPort {
+  // The tracker's own handler, for the inline path and for faults taken back from the tracker.
+  const handler = createPolicy(mode, vm, { predictor: d.predictor ?? 'last' });
+  if (d.faultPath === 'inline') return new InlineFaultPort(vm.ctrl, d.vcpu, handler, onServiced, now);
+  return new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, onServiced, now, handler);
+}
 const mem = d.mode === 'native'
   ? plain
-  : new TrackedMemory(vm, new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, (us) => recordUs(faultService, us), now), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
+  : new TrackedMemory(vm, faultPort(d.mode), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
@@ -48,7 +58,7 @@ const shipIntervals = () => {
 let startedAt = 0;
 runVcpu({
   ctrl: vm.ctrl, vcpu: d.vcpu, ctx, regs, mem, workload, params,
-  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now,
+  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin, vcpus: vm.vcpus,
   onStart: () => {
     startedAt = wallMs();
     post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });

@@ -1,7 +1,7 @@
 import type { GuestMemory } from '../workloads/define.js';
 import type { VmViews } from './vm-buffers.js';
 import {
-  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PML_ENTRIES, PML_HEAD, SPT_D, SPT_P, SPT_PWD, SPT_W,
+  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PML_INDEX, SPT_D, SPT_P, SPT_PWD, SPT_W,
   type FaultKind,
 } from './layout.js';
 import { HbftError, type HbftErrorOptions } from '../errors.js';
@@ -89,6 +89,12 @@ export class TrackedMemory implements GuestMemory {
       const e = Atomics.load(this.spt, pfn);
       if ((e & SPT_PWD) === SPT_PWD) return;
       if ((e & SPT_W) !== 0) {
+        // PML: a log with the index out of range is the log-full exit, taken before D is
+        // set (Intel SDM); the handler drains the ring and the store retries.
+        if (this.pml !== null && this.pml[PML_INDEX] < 0) {
+          this.port.fault(FAULT_PML_FULL, pfn);
+          continue;
+        }
         // Writable but clean: set D like hardware would, no exit. Only the vCPU that
         // flips D logs the page, so a page is logged once per epoch (pml mode).
         const before = Atomics.or(this.spt, pfn, SPT_D);
@@ -99,13 +105,12 @@ export class TrackedMemory implements GuestMemory {
     }
   }
 
+  /** Log at the PML index, then decrement it (511 down to 0; -1 once 512 are logged). */
   private logDirty(pfn: number): void {
     const ring = this.pml!;
-    const head = ring[PML_HEAD];
-    ring[1 + head] = pfn;
-    ring[PML_HEAD] = head + 1;
-    // A full ring is an exit: the tracker drains it before this vCPU goes on.
-    if (head + 1 === PML_ENTRIES) this.port.fault(FAULT_PML_FULL, pfn);
+    const index = ring[PML_INDEX];
+    ring[1 + index] = pfn;
+    ring[PML_INDEX] = index - 1;
   }
 
   private checkPfn(pfn: number): void {

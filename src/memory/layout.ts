@@ -41,7 +41,21 @@ export const CTRL_FAULTS_PML_FULL = 9;
 export const CTRL_INITIAL_HOLD = 10;
 export const CTRL_TRACKER_SLEEPING = 11; // 1 while the tracker blocks on the doorbell
 export const CTRL_ACKED = 12; // epochs the backup has acked (last acked epoch + 1); main stores it
-export const CTRL_GLOBAL_WORDS = 16;
+// Non-zero while the guest runs: the tracker stays awake (spins) so a fault costs the same
+// however long ago the last one was; 0 while a pause is under way or the guest is parked
+// or finished, when it sleeps. The checkpointer clears it when it requests a pause and
+// stores a fresh token (CTRL_TRACKER_GEN) before resuming; the tracker clears it itself
+// (compare-exchange on its token) when it finds it has no core of its own.
+export const CTRL_TRACKER_AWAKE = 13;
+export const CTRL_TRACKER_GEN = 15;
+// The fault handler's lock (inline fault path): 0 free, 1 held, 2 held with waiters.
+export const CTRL_FAULT_LOCK = 14;
+// Float64 slot of the control block (a Float64Array over the same buffer): the wall-clock
+// ms (performance.timeOrigin + performance.now()) at which the running epoch ends. vCPUs
+// park by themselves at the first step boundary past it, as a VMX preemption timer exits
+// on the vCPU; Infinity with no timer epochs. Written only while every vCPU is parked.
+export const CTRL_F64_DEADLINE = 8; // bytes 64..71, Int32 words 16 and 17
+export const CTRL_GLOBAL_WORDS = 24;
 
 export const VCPU_STATE = 0; // VcpuState
 export const VCPU_MBOX_REQ = 1; // fault sequence number posted by the vCPU
@@ -49,6 +63,11 @@ export const VCPU_MBOX_PFN = 2;
 export const VCPU_MBOX_KIND = 3;
 export const VCPU_MBOX_RESP = 4; // sequence number answered by the tracker
 export const VCPU_MBOX_WAITING = 5; // 1 while the vCPU blocks on RESP
+// The last sequence number whose handler is decided: the tracker, or the vCPU that took
+// its fault back, moves it from seq - 1 to seq with one compare-exchange; one of them wins.
+export const VCPU_MBOX_CLAIM = 6;
+// µs past the epoch deadline at which this vCPU last parked (its share of the quiesce).
+export const VCPU_PARKED_LATE_US = 7;
 export const VCPU_STRIDE = 8;
 
 export const enum VcpuState {
@@ -74,9 +93,13 @@ export const CTX_OPS_DONE = 0; // guest operations completed: the vCPU's program
 export const CTX_WORKLOAD = 8;
 export const CTX_WORKLOAD_SLOTS = CTX_SLOTS - CTX_WORKLOAD;
 
-// PML rings (pml mode): per vCPU, a head word then PML_ENTRIES pfns.
+// PML rings (pml mode), as Intel's page-modification log: per vCPU, the PML index word
+// then PML_ENTRIES pfns. The index runs from PML_ENTRIES - 1 down to 0 (entry i is word
+// 1 + i); a log attempted with the index out of range (-1: 512 logged since the last
+// drain) is the log-full exit, taken before D is set.
 export const PML_ENTRIES = 512;
-export const PML_HEAD = 0;
+export const PML_INDEX = 0;
+export const PML_INDEX_EMPTY = PML_ENTRIES - 1;
 export const PML_WORDS = 1 + PML_ENTRIES;
 
 // Copy engines.

@@ -1,5 +1,5 @@
 import {
-  CTX_SLOTS, CTX_BYTES, PAGE_SIZE, PML_WORDS, bitmapWords, ctrlWords,
+  CTRL_F64_DEADLINE, CTX_SLOTS, CTX_BYTES, PAGE_SIZE, PML_INDEX, PML_INDEX_EMPTY, PML_WORDS, bitmapWords, ctrlWords,
 } from './layout.js';
 
 /** The shared buffers of one VM, as posted to every thread (DESIGN 2). */
@@ -32,15 +32,20 @@ export function allocateVm(pages: number, vcpus: number): VmBuffers {
   if (!Number.isInteger(pages) || pages <= 0) throw new RangeError(`allocate VM: bad page count ${pages}`);
   if (!Number.isInteger(vcpus) || vcpus <= 0) throw new RangeError(`allocate VM: bad vCPU count ${vcpus}`);
   const list = (bytes: number) => Array.from({ length: vcpus }, () => new SharedArrayBuffer(bytes));
+  const pml = list(PML_WORDS * 4);
+  for (const ring of pml) new Int32Array(ring)[PML_INDEX] = PML_INDEX_EMPTY;
+  const ctrl = new SharedArrayBuffer(ctrlWords(vcpus) * 4);
+  // No epoch timer until a checkpointer sets one (native runs never do).
+  new Float64Array(ctrl)[CTRL_F64_DEADLINE] = Infinity;
   return {
     pages,
     vcpus,
     ram: new SharedArrayBuffer(pages * PAGE_SIZE),
     spt: new SharedArrayBuffer(pages),
     bitmap: new SharedArrayBuffer(bitmapWords(pages) * 4),
-    ctrl: new SharedArrayBuffer(ctrlWords(vcpus) * 4),
+    ctrl,
     contexts: list(CTX_BYTES),
-    pml: list(PML_WORDS * 4),
+    pml,
   };
 }
 

@@ -34,6 +34,9 @@ export interface VcpuWorkerData extends OutputData {
   readonly epochOps: number;
   readonly stepOps: number;
   readonly spin: number;
+  /** Inline fault path: this vCPU services its own faults (needs the mode's predictor). */
+  readonly faultPath?: 'tracker' | 'inline';
+  readonly predictor?: string;
   /** --verify: run the workload's own check at the end (GUPS copies its whole table). */
   readonly verify: boolean;
   /** Failover: contexts and RAM are already the committed image; skip init. */

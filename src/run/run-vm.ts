@@ -165,14 +165,15 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     const data: VcpuWorkerData = {
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-      spin: cfg.spin, verify: cfg.verify, restored: false, intervals, cpuProf,
+      spin: cfg.spin, faultPath: cfg.faultPath, predictor: cfg.predictor, verify: cfg.verify, restored: false, intervals, cpuProf,
       ...(hooks.netDevice ? { netDevice: hooks.netDevice } : {}),
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
   }
   if (tracked) {
     const mode = cfg.mode as TrackerWorkerData['mode'];
-    threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
+    // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
+    if (cfg.faultPath === 'tracker') threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, intervals, cpuProf,

@@ -1,13 +1,14 @@
 import type { VmViews } from '../memory/vm-buffers.js';
-import { CTRL_FAULTS_PML_FULL, FAULT_PML_FULL, PML_HEAD, SPT_D, type FaultKind } from '../memory/layout.js';
+import { CTRL_FAULTS_PML_FULL, FAULT_PML_FULL, PML_INDEX, PML_INDEX_EMPTY, SPT_D, type FaultKind } from '../memory/layout.js';
 import { DirtyBitPolicy } from './dbit.js';
 import { harvestDirty, markDirty } from './dirty-bitmap.js';
 import type { TrackedMode } from './policy.js';
 
 /**
  * Page-modification logging (Intel PML): as dbit, but the vCPU that sets D appends the
- * page to its own 512-entry ring; a full ring is an exit to the tracker, which drains it
- * into the dirty bitmap. The checkpoint drains the rings instead of scanning RAM, so its
+ * page to its own 512-entry log at the PML index, which runs 511 down to 0; the log
+ * attempted with the index out of range (the 513th dirty page since the last drain) is
+ * the log-full exit, whose handler drains the log into the dirty bitmap. The checkpoint drains the rings instead of scanning RAM, so its
  * cost follows the dirty set.
  */
 export class PmlPolicy extends DirtyBitPolicy {
@@ -31,7 +32,7 @@ export class PmlPolicy extends DirtyBitPolicy {
 
   override start(): void {
     super.start();
-    for (const ring of this.vm.pml) ring[PML_HEAD] = 0;
+    for (const ring of this.vm.pml) ring[PML_INDEX] = PML_INDEX_EMPTY;
     this.vm.bitmap.fill(0);
   }
 
@@ -44,8 +45,8 @@ export class PmlPolicy extends DirtyBitPolicy {
   }
 }
 
+/** Mark every logged page (entries above the index) and reset the index to 511. */
 function drainRing(ring: Int32Array, bitmap: Uint32Array): void {
-  const n = ring[PML_HEAD];
-  for (let i = 1; i <= n; i++) markDirty(bitmap, ring[i]);
-  ring[PML_HEAD] = 0;
+  for (let i = ring[PML_INDEX] + 1; i <= PML_INDEX_EMPTY; i++) markDirty(bitmap, ring[1 + i]);
+  ring[PML_INDEX] = PML_INDEX_EMPTY;
 }

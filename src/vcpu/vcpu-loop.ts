@@ -1,8 +1,9 @@
 import type { GuestMemory, Workload, WorkloadParams } from '../workloads/define.js';
 import {
-  CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE, REQ_STOP,
-  VCPU_STATE, VcpuState, vcpuWord,
+  CTRL_F64_DEADLINE, CTRL_FINISHED, CTRL_GLOBAL_WORDS, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE,
+  REQ_STOP, VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
 } from '../memory/layout.js';
+import { letTrackerSleep } from '../tracking/tracker-loop.js';
 import { StepSizer } from './step-sizer.js';
 
 export interface VcpuRun {
@@ -20,8 +21,13 @@ export interface VcpuRun {
   readonly epochOps: number;
   /** Most operations per step: how often, at least, the vCPU looks at the pause flag. */
   readonly stepOps: number;
-  /** Clock in ms for step sizing; steps keep their full size without one. */
+  /** Clock in ms for step sizing and the epoch deadline; steps keep their full size
+   * and only a pause request parks the vCPU without one. */
   readonly now?: () => number;
+  /** now() + wallOffset is wall-clock ms, the epoch deadline's clock (performance.timeOrigin). */
+  readonly wallOffset?: number;
+  /** vCPUs of the guest: the last to park lets the tracker sleep (unknown: the checkpointer does). */
+  readonly vcpus?: number;
   /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
   readonly onStart?: () => void;
   /** Called after every step (every stepOps operations), never inside one: the place for
@@ -34,9 +40,13 @@ export interface VcpuRun {
  * PARKED is bumped: the checkpointer can bump RESUME_SEQ only after seeing our PARKED,
  * so we cannot miss the resume.
  */
-export function park(ctrl: Int32Array, vcpu: number): void {
+export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
   const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Paused);
+  // The last vCPU to park (finished ones count) lets the tracker sleep at once, before
+  // the checkpointer has even woken: the guest is still, and the pause needs the cores.
+  // Before our PARKED bump, so it cannot land after the next resume's wakeTracker.
+  if (Atomics.load(ctrl, CTRL_PARKED) + 1 >= vcpus) letTrackerSleep(ctrl);
   Atomics.add(ctrl, CTRL_PARKED, 1);
   Atomics.notify(ctrl, CTRL_PARKED);
   while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
@@ -59,26 +69,39 @@ function finish(ctrl: Int32Array, vcpu: number): void {
  */
 export function runVcpu(r: VcpuRun): void {
   const { ctrl, vcpu, ctx, regs, mem, workload, params, opsLimit, epochOps, stepOps, onStep } = r;
+  // The epoch deadline: written by the checkpointer only while we are parked.
+  const deadline = new Float64Array(ctrl.buffer as SharedArrayBuffer, 0, CTRL_GLOBAL_WORDS >>> 1);
+  const wallOffset = r.wallOffset ?? 0;
   park(ctrl, vcpu);
   r.onStart?.();
   let quota = epochOps;
   const sizer = new StepSizer(stepOps);
   const now = r.now;
+  let late = -Infinity; // ms past the deadline at the end of the last step
   for (;;) {
     const req = Atomics.load(ctrl, CTRL_REQ);
     if ((req & REQ_STOP) !== 0) break;
     const done = ctx[CTX_OPS_DONE];
     if (done >= opsLimit) break;
-    if ((req & REQ_PAUSE) !== 0 || quota === 0) {
+    if ((req & REQ_PAUSE) !== 0 || quota === 0 || late >= 0) {
       Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Parking);
-      park(ctrl, vcpu);
+      if (now !== undefined) late = now() + wallOffset - deadline[CTRL_F64_DEADLINE];
+      // Plain store, published by park's Atomics.add on PARKED, which the checkpointer loads.
+      ctrl[vcpuWord(vcpu, VCPU_PARKED_LATE_US)] = late > 0 ? Math.min(2 ** 31 - 1, Math.round(late * 1000)) : 0;
+      park(ctrl, vcpu, r.vcpus);
+      late = -Infinity;
       if (quota === 0) quota = epochOps;
       continue;
     }
     const budget = Math.min(sizer.size, opsLimit - done, quota);
     const t0 = now === undefined ? 0 : now();
     const ran = workload.step(mem, regs, budget, params);
-    if (now !== undefined && budget === sizer.size) sizer.took((now() - t0) * 1000);
+    if (now !== undefined) {
+      const t1 = now();
+      if (budget === sizer.size) sizer.took((t1 - t0) * 1000);
+      // Past the epoch deadline: park at this step boundary without waiting to be asked.
+      late = t1 + wallOffset - deadline[CTRL_F64_DEADLINE];
+    }
     ctx[CTX_OPS_DONE] = done + ran;
     quota -= ran;
     if (ran < budget) break; // the workload has ended

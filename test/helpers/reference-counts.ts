@@ -3,8 +3,9 @@
 // emulator's per-epoch counts in deterministic mode (DESIGN 6, one vCPU, --epoch-ops N)
 // against these. Epoch k holds operations [k*N, (k+1)*N); the last epoch may be partial
 // (the final checkpoint commits it, DESIGN 5). Epoch k here is the k-th epoch of guest
-// operations, whatever number the checkpointer gives it. Not modelled: pml ring-full
-// exits (they depend on when the ring is drained); dirtyBitSets gives the ring appends.
+// operations, whatever number the checkpointer gives it. pml log-full exits are modelled
+// for one vCPU, whose log the checkpoint drains at every epoch end (Intel's PML: the
+// index runs 511 down to 0, and the log attempted with it out of range exits).
 
 /** One page touched by an operation; an operation's accesses are in the order made. */
 export interface RefAccess {
@@ -30,6 +31,13 @@ export interface RefEpoch {
   readonly misses: number;
   /** dbit and pml only (0 elsewhere): D bits set by a write without a fault, i.e. PML ring appends. */
   readonly dirtyBitSets: number;
+  /** pml only (0 elsewhere): log-full exits, one on the 513th, 1,025th, ... append of the epoch. */
+  readonly pmlFull: number;
+}
+
+/** Log-full exits of `appends` PML logs after a drain: the 513th finds the index out of range. */
+export function pmlFullExits(appends: number): number {
+  return appends === 0 ? 0 : Math.floor((appends - 1) / 512);
 }
 
 export interface RefTotals {
@@ -41,6 +49,7 @@ export interface RefTotals {
   readonly wasted: number;
   readonly misses: number;
   readonly dirtyBitSets: number;
+  readonly pmlFull: number;
 }
 
 /** The accesses of each epoch, and for each the first access kind of each page. */
@@ -104,6 +113,7 @@ function epochOf(e: EpochAccesses, fields: Partial<RefEpoch>): RefEpoch {
     wasted: 0,
     misses: 0,
     dirtyBitSets: 0,
+    pmlFull: 0,
     ...fields,
   };
 }
@@ -166,13 +176,13 @@ export function referenceCounts(mode: RefMode, ops: readonly RefOp[], epochOps: 
     case 'logdirty': return logdirtyCounts(ops, epochOps);
     case 'rfr': return rfrCounts(ops, epochOps);
     case 'wfp': return wfpLastCounts(ops, epochOps);
-    case 'dbit':
-    case 'pml': return dbitCounts(ops, epochOps);
+    case 'dbit': return dbitCounts(ops, epochOps);
+    case 'pml': return dbitCounts(ops, epochOps).map((e) => ({ ...e, pmlFull: pmlFullExits(e.dirtyBitSets) }));
   }
 }
 
 export function totalCounts(epochs: readonly RefEpoch[]): RefTotals {
-  const t = { epochs: epochs.length, readFaults: 0, writeFaults: 0, dirty: 0, hits: 0, wasted: 0, misses: 0, dirtyBitSets: 0 };
+  const t = { epochs: epochs.length, readFaults: 0, writeFaults: 0, dirty: 0, hits: 0, wasted: 0, misses: 0, dirtyBitSets: 0, pmlFull: 0 };
   for (const e of epochs) {
     t.readFaults += e.readFaults;
     t.writeFaults += e.writeFaults;
@@ -181,6 +191,7 @@ export function totalCounts(epochs: readonly RefEpoch[]): RefTotals {
     t.wasted += e.wasted;
     t.misses += e.misses;
     t.dirtyBitSets += e.dirtyBitSets;
+    t.pmlFull += e.pmlFull;
   }
   return t;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GuestAccessError, TrackedMemory, type FaultPort } from '../../src/memory/access.js';
 import {
-  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SIZE, PML_ENTRIES, PML_HEAD, SPT_D, SPT_P, SPT_PW, SPT_PWD, SPT_W,
+  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SIZE, PML_ENTRIES, PML_INDEX, PML_INDEX_EMPTY, SPT_D, SPT_P, SPT_PW, SPT_PWD, SPT_W,
   type FaultKind,
 } from '../../src/memory/layout.js';
 import { allocateVm, attachVm } from '../../src/memory/vm-buffers.js';
@@ -19,11 +19,27 @@ function recordingPort(spt: Uint8Array) {
   return { faults, port };
 }
 
+/** As recordingPort, and a log-full exit drains the PML log (keeps what it held). */
+function pmlPort(spt: Uint8Array, ring: () => Int32Array) {
+  const { faults, port: base } = recordingPort(spt);
+  const drained: number[] = [];
+  const port: FaultPort = {
+    fault(kind, pfn) {
+      base.fault(kind, pfn);
+      if (kind !== FAULT_PML_FULL) return;
+      const r = ring();
+      for (let i = r[PML_INDEX] + 1; i <= PML_INDEX_EMPTY; i++) drained.push(r[1 + i]);
+      r[PML_INDEX] = PML_INDEX_EMPTY;
+    },
+  };
+  return { faults, port, drained };
+}
+
 function setup(pages = 8, pml = false) {
   const vm = attachVm(allocateVm(pages, 1));
-  const { faults, port } = recordingPort(vm.spt);
+  const { faults, port, drained } = pmlPort(vm.spt, () => vm.pml[0]);
   const mem = new TrackedMemory(vm, port, pml ? vm.pml[0] : null);
-  return { vm, faults, mem };
+  return { vm, faults, mem, drained };
 }
 
 describe('guest access path (DESIGN 3)', () => {
@@ -71,16 +87,37 @@ describe('guest access path (DESIGN 3)', () => {
     expect(() => mem.load32(9 * PAGE_SIZE)).toThrow(/beyond guest RAM/);
   });
 
-  it('pml: the store that sets D logs the page once; a full ring exits', () => {
-    const pages = PML_ENTRIES + 2;
-    const { vm, faults, mem } = setup(pages, true);
+  it('pml: the store that sets D logs at the index, which runs 511 down to 0', () => {
+    const { vm, faults, mem } = setup(4, true);
     vm.spt.fill(SPT_PW);
+    expect(vm.pml[0][PML_INDEX]).toBe(PML_ENTRIES - 1);
     mem.store32(0, 1);
     mem.store32(4, 2); // D already set: not logged again
-    expect(vm.pml[0][PML_HEAD]).toBe(1);
-    expect(vm.pml[0][1]).toBe(0);
-    for (let p = 1; p < PML_ENTRIES; p++) mem.store32(p * PAGE_SIZE, p);
-    expect(vm.pml[0][PML_HEAD]).toBe(PML_ENTRIES);
-    expect(faults).toEqual([[FAULT_PML_FULL, PML_ENTRIES - 1]]);
+    mem.store32(3 * PAGE_SIZE, 3);
+    expect(vm.pml[0][PML_INDEX]).toBe(PML_ENTRIES - 3);
+    expect([vm.pml[0][1 + 511], vm.pml[0][1 + 510]]).toEqual([0, 3]);
+    expect(faults).toEqual([]);
+  });
+
+  it('pml: the log-full exit comes on the 513th dirty page, before its D bit is set', () => {
+    const pages = 2 * PML_ENTRIES + 2;
+    const { vm, faults, mem, drained } = setup(pages, true);
+    vm.spt.fill(SPT_PW);
+    for (let p = 0; p < PML_ENTRIES; p++) mem.store32(p * PAGE_SIZE, p);
+    // 512 logged, index out of range: no exit yet, as on Intel hardware.
+    expect(vm.pml[0][PML_INDEX]).toBe(-1);
+    expect(faults).toEqual([]);
+    mem.store32(PML_ENTRIES * PAGE_SIZE, 1);
+    expect(faults).toEqual([[FAULT_PML_FULL, PML_ENTRIES]]);
+    // The first page logged sits at index 511, the 512th at 0.
+    expect(drained).toEqual(Array.from({ length: PML_ENTRIES }, (_, i) => PML_ENTRIES - 1 - i));
+    // After the drain the store retried: D set, logged at 511.
+    expect(vm.spt[PML_ENTRIES] & SPT_D).toBe(SPT_D);
+    expect(vm.pml[0][PML_INDEX]).toBe(PML_ENTRIES - 2);
+    expect(vm.pml[0][1 + 511]).toBe(PML_ENTRIES);
+    for (let p = PML_ENTRIES + 1; p < 2 * PML_ENTRIES; p++) mem.store32(p * PAGE_SIZE, p);
+    expect(faults.length).toBe(1); // 1,024 dirty pages: one exit
+    mem.store32(2 * PML_ENTRIES * PAGE_SIZE, 1);
+    expect(faults).toEqual([[FAULT_PML_FULL, PML_ENTRIES], [FAULT_PML_FULL, 2 * PML_ENTRIES]]); // the 1,025th
   });
 });

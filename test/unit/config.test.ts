@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { parseFlags, resolveRunConfig, RUN_FLAGS, type RunFlagValues } from '../../src/cli/config.js';
@@ -20,6 +21,7 @@ describe('run config', () => {
 
   const bad: [Record<string, string>, RegExp][] = [
     [{ mode: 'bogus' }, /--mode: unknown mode "bogus"/],
+    [{ 'fault-path': 'sideways' }, /--fault-path: unknown fault path "sideways"/],
     [{ workload: 'nope' }, /--workload: unknown workload/],
     [{ mem: '10000' }, /--mem: .*whole number of 4096-byte pages/],
     [{ mem: 'lots' }, /--mem: "lots" is not a size/],
@@ -46,6 +48,14 @@ describe('run config', () => {
     expect(resolveRunConfig({ workload: 'trace', trace, ifetch: true }).options).toEqual({ trace, ifetch: true });
     const { values } = parseFlags(['--workload', 'trace', '--trace', trace, '--ifetch'], RUN_FLAGS);
     expect(resolveRunConfig(values as RunFlagValues).options).toEqual({ trace, ifetch: true });
+  });
+
+  it('--fault-path: the tracker when it has a core, else inline; an explicit choice wins', () => {
+    const cores = availableParallelism();
+    expect(resolveRunConfig({ vcpus: String(cores - 1) }).faultPath).toBe(cores > 1 ? 'tracker' : 'inline');
+    expect(resolveRunConfig({ vcpus: String(cores) }).faultPath).toBe('inline');
+    expect(resolveRunConfig({ vcpus: String(cores), 'fault-path': 'tracker' }).faultPath).toBe('tracker');
+    expect(resolveRunConfig({ 'fault-path': 'inline' }).faultPath).toBe('inline');
   });
 
   it('unknown flags name the flag', () => {

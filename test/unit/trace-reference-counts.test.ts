@@ -123,6 +123,10 @@ function simulate(mode: Exclude<RefMode, 'native'>, ops: readonly RefOp[], epoch
     let readFaults = 0;
     let writeFaults = 0;
     let dirtyBitSets = 0;
+    // pml: the log index runs 511 down to 0 from the drain at the epoch start; a log with
+    // it out of range exits and is retried after the drain.
+    let pmlIndex = 511;
+    let pmlFull = 0;
     const bitmap = new Set<number>();
     const end = Math.min(ops.length, start + epochOps);
     for (let i = start; i < end; i++) {
@@ -137,6 +141,11 @@ function simulate(mode: Exclude<RefMode, 'native'>, ops: readonly RefOp[], epoch
           // fast path
         } else if (e & W) {
           dirtyBitSets++;
+          if (pmlIndex < 0) {
+            pmlFull++;
+            pmlIndex = 511;
+          }
+          pmlIndex--;
           spt.set(page, e | D);
         } else {
           writeFaults++;
@@ -162,6 +171,7 @@ function simulate(mode: Exclude<RefMode, 'native'>, ops: readonly RefOp[], epoch
       wasted: isWfp ? predicted.size - hits : 0,
       misses: isWfp ? writeFaults : 0,
       dirtyBitSets: isDbit ? dirtyBitSets : 0,
+      pmlFull: mode === 'pml' ? pmlFull : 0,
     });
     lastDirty = dirtySet;
     lastPredicted = predicted;

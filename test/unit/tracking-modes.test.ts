@@ -11,17 +11,19 @@ import { referenceCounts, refOpsFromLackey, type RefOp } from '../helpers/refere
 
 const TRACES = join(import.meta.dirname, '../fixtures/traces');
 
-/** Per-epoch [read faults, write faults, dirty pages] and, for wfp, [hits, wasted, misses]. */
+/** Per-epoch [read faults, write faults, dirty pages], for wfp [hits, wasted, misses], for pml log-full exits. */
 function emulated(run: SyncRun, mode: TrackedMode): number[][] {
   return run.epochs.slice(1).map(({ counts: c }) => [
     c.faultsRead, c.faultsWrite, c.dirtyPages,
     ...(mode === 'wfp' ? [c.predictor!.hits, c.predictor!.wasted, c.predictor!.misses] : []),
+    ...(mode === 'pml' ? [c.faultsPmlFull] : []),
   ]);
 }
 
 function reference(mode: TrackedMode, ops: readonly RefOp[], epochOps: number): number[][] {
   return referenceCounts(mode, ops, epochOps).map((e) => [
     e.readFaults, e.writeFaults, e.dirtyPages.length, ...(mode === 'wfp' ? [e.hits, e.wasted, e.misses] : []),
+    ...(mode === 'pml' ? [e.pmlFull] : []),
   ]);
 }
 
@@ -48,7 +50,7 @@ describe('exact counts of every tracking mode (DESIGN 4), by hand', () => {
     wfp: [[1, 1, 1, 0, 0, 1], [0, 1, 1, 0, 1, 1], [0, 0, 0, 0, 1, 0], [0, 2, 2, 0, 0, 2]],
     // one fault per page ever, by its first access
     dbit: [[1, 0, 1], [0, 1, 1], [0, 0, 0], [0, 1, 2]],
-    pml: [[1, 0, 1], [0, 1, 1], [0, 0, 0], [0, 1, 2]],
+    pml: [[1, 0, 1, 0], [0, 1, 1, 0], [0, 0, 0, 0], [0, 1, 2, 0]],
   };
   for (const mode of TRACKED_MODES) {
     it(`${mode}: ${seq}`, () => {
@@ -61,6 +63,22 @@ describe('exact counts of every tracking mode (DESIGN 4), by hand', () => {
     expect(emulated(run, 'wfp')).toEqual([[0, 1, 1, 0, 0, 1], [0, 0, 1, 1, 0, 0], [0, 0, 1, 1, 0, 0], [0, 0, 1, 1, 0, 0]]);
     for (const e of run.epochs.slice(1)) expect([...e.image.pfns]).toEqual([5]);
   });
+});
+
+describe('pml log-full exits as Intel hardware takes them', () => {
+  // Epoch 1 maps pages 0..n-1 by write faults (D set by the fault, nothing logged); epoch
+  // 2 writes them again: n D bits set, n logs, an exit on the 513th and the 1,025th.
+  const byHand: [number, number][] = [[511, 0], [512, 0], [513, 1], [1024, 1], [1025, 2]];
+  for (const [n, exits] of byHand) {
+    it(`${n} pages dirtied in one epoch: ${exits} log-full exit${exits === 1 ? '' : 's'}`, () => {
+      const pass = Array.from({ length: n }, (_, p) => `w${p}`).join(' ');
+      const seq = `${pass} ${pass}`;
+      const run = runSync({ workload: script, mode: 'pml', pages: 1100, vcpus: 1, seed: 1, options: { script: seq }, opsPerVcpu: 2 * n, epochOps: n });
+      expect(emulated(run, 'pml')).toEqual([[0, n, n, 0], [0, 0, n, exits]]);
+      expect(reference('pml', scriptOps(seq), n)).toEqual([[0, n, n, 0], [0, 0, n, exits]]);
+      expect([...run.epochs[2].image.pfns]).toEqual(Array.from({ length: n }, (_, p) => p));
+    });
+  }
 });
 
 describe('exact counts against the independent reference', () => {
