@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { RUN_DEFAULTS } from '../src/cli/config.js';
-import { allocateVm } from '../src/memory/vm-buffers.js';
+import { allocateVm } from '../src/vm/vm-buffers.js';
 import type { TrackerWorkerData } from '../src/run/protocol.js';
-import { workerPath } from '../src/run/worker-path.js';
+import { workerPath } from '../src/base/worker-path.js';
 import { stopTracker } from '../src/tracking/tracker-loop.js';
 import { atMost, REPORT_ONLY, row, type Benchmark, type BenchRow, type Goal } from './lib/bench.js';
 import { percentile } from './lib/stats.js';

@@ -1,8 +1,8 @@
-import { Checkpointer } from '../src/checkpoint/checkpointer.js';
-import { COPY_ENGINES, createCopyEngine, type CopyEngineName } from '../src/checkpoint/copy-engine.js';
-import { StagingPool } from '../src/checkpoint/staging-pool.js';
-import { PAGE_SIZE } from '../src/memory/layout.js';
-import { allocateVm, attachVm } from '../src/memory/vm-buffers.js';
+import { Checkpointer } from '../src/epoch/checkpointer.js';
+import { COPY_ENGINES, createCopyEngine, type CopyEngineName } from '../src/epoch/copy-engine.js';
+import { StagingPool } from '../src/epoch/staging-pool.js';
+import { PAGE_SIZE } from '../src/vm/layout.js';
+import { allocateVm, attachVm } from '../src/vm/vm-buffers.js';
 import { markDirty } from '../src/tracking/dirty-bitmap.js';
 import { createPolicy } from '../src/tracking/modes.js';
 import { atLeast, row, skipped, type Benchmark, type BenchRow } from './lib/bench.js';

@@ -1,10 +1,10 @@
 // Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/checkpoint).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { Checkpointer } from '../src/checkpoint/checkpointer.js';
-import { runEpochs } from '../src/checkpoint/checkpointer-loop.js';
-import { createCopyEngine } from '../src/checkpoint/copy-engine.js';
-import { StagingPool } from '../src/checkpoint/staging-pool.js';
-import { attachVm } from '../src/memory/vm-buffers.js';
+import { Checkpointer } from '../src/epoch/checkpointer.js';
+import { runEpochs } from '../src/epoch/checkpointer-loop.js';
+import { createCopyEngine } from '../src/epoch/copy-engine.js';
+import { StagingPool } from '../src/epoch/staging-pool.js';
+import { attachVm } from '../src/vm/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
 import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';

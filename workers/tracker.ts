@@ -1,6 +1,6 @@
 // Thin tracker thread: service faults from every vCPU mailbox (src/tracking/tracker-loop).
 import { parentPort, workerData } from 'node:worker_threads';
-import { attachVm } from '../src/memory/vm-buffers.js';
+import { attachVm } from '../src/vm/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
 import type { ThreadMessage, TrackerWorkerData } from '../src/run/protocol.js';
 import { createPolicy } from '../src/tracking/modes.js';

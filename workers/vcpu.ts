@@ -1,21 +1,21 @@
 // Thin vCPU thread: attach views, build the access path, run the vCPU loop (src/vcpu).
 import { parentPort, workerData } from 'node:worker_threads';
-import { TrackedMemory, UntrackedMemory } from '../src/memory/access.js';
-import { CTRL_EPOCH, CTX_OPS_DONE, CTX_WORKLOAD } from '../src/memory/layout.js';
-import { attachVm } from '../src/memory/vm-buffers.js';
+import { TrackedMemory, UntrackedMemory } from '../src/vm/access.js';
+import { CTRL_EPOCH, CTX_OPS_DONE, CTX_WORKLOAD } from '../src/vm/layout.js';
+import { attachVm } from '../src/vm/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
 import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
-import { deviceIo } from '../src/run/net-device.js';
+import { deviceIo } from '../src/guest/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
-import type { FaultPort } from '../src/memory/access.js';
+import type { FaultPort } from '../src/vm/access.js';
 import { InlineFaultPort } from '../src/tracking/inline-fault.js';
 import { createPolicy } from '../src/tracking/modes.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
-import { loadWorkload } from '../src/workloads/registry.js';
-import { workloadParams } from '../src/workloads/params.js';
+import { loadWorkload } from '../src/guest/workloads/registry.js';
+import { workloadParams } from '../src/guest/workloads/params.js';
 
 const d = workerData as VcpuWorkerData;
 const role = `vcpu-${d.vcpu}`;

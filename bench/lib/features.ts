@@ -1,4 +1,4 @@
-import { COPY_ENGINES } from '../../src/checkpoint/copy-engine.js';
+import { COPY_ENGINES } from '../../src/epoch/copy-engine.js';
 import { RUN_FLAGS } from '../../src/cli/config.js';
 import { MODES } from '../../src/tracking/policy.js';
 

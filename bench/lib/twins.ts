@@ -1,7 +1,7 @@
-import { PAGE_SHIFT } from '../../src/memory/layout.js';
-import type { WorkloadParams } from '../../src/workloads/define.js';
-import { fnvWord, seedFor, xorshift32 } from '../../src/workloads/rng.js';
-import { UINT32_SCALE, scatter, zipfRank } from '../../src/workloads/zipf.js';
+import { PAGE_SHIFT } from '../../src/vm/layout.js';
+import type { WorkloadParams } from '../../src/guest/workloads/define.js';
+import { fnvWord, seedFor, xorshift32 } from '../../src/guest/workloads/rng.js';
+import { UINT32_SCALE, scatter, zipfRank } from '../../src/guest/workloads/zipf.js';
 
 /**
  * Plain-typed-array twins of the built-in workload kernels: the same algorithm, state

@@ -3,10 +3,10 @@
 // real tracker worker, or InlineFaultPort); between two faults it may compute for a
 // while (the sparse case). Round trips are kept raw (sub-µs), not in a 1 µs histogram.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FaultPort } from '../../src/memory/access.js';
-import { PAGE_SIZE } from '../../src/memory/layout.js';
-import { TrackedMemory } from '../../src/memory/access.js';
-import { attachVm, type VmBuffers } from '../../src/memory/vm-buffers.js';
+import type { FaultPort } from '../../src/vm/access.js';
+import { PAGE_SIZE } from '../../src/vm/layout.js';
+import { TrackedMemory } from '../../src/vm/access.js';
+import { attachVm, type VmBuffers } from '../../src/vm/vm-buffers.js';
 import { InlineFaultPort } from '../../src/tracking/inline-fault.js';
 import { createPolicy } from '../../src/tracking/modes.js';
 import { letTrackerSleep, wakeTracker } from '../../src/tracking/tracker-loop.js';

@@ -1,10 +1,10 @@
 // Emulation-tax worker: one workload per worker (as in a real vCPU worker, so call sites
 // stay monomorphic), timed in native mode and as its plain twin, interleaved.
 import { parentPort, workerData } from 'node:worker_threads';
-import { UntrackedMemory } from '../../src/memory/access.js';
-import { CTRL_REQ, CTX_SLOTS, CTX_WORKLOAD, PAGE_SIZE, REQ_STOP } from '../../src/memory/layout.js';
-import { BUILTIN_WORKLOADS } from '../../src/workloads/registry.js';
-import { workloadParams } from '../../src/workloads/params.js';
+import { UntrackedMemory } from '../../src/vm/access.js';
+import { CTRL_REQ, CTX_SLOTS, CTX_WORKLOAD, PAGE_SIZE, REQ_STOP } from '../../src/vm/layout.js';
+import { BUILTIN_WORKLOADS } from '../../src/guest/workloads/registry.js';
+import { workloadParams } from '../../src/guest/workloads/params.js';
 import { TWINS } from '../lib/twins.js';
 
 export interface TaxWorkerData {

@@ -1,5 +1,5 @@
-import { defineWorkload } from '../../src/workloads/define.js';
-import { regionChecksum } from '../../src/workloads/checksum.js';
+import { defineWorkload } from '../../src/guest/workloads/define.js';
+import { regionChecksum } from '../../src/guest/workloads/checksum.js';
 
 /** Pages written, whatever the guest size: the RAM-scaling benchmark's fixed dirty set. */
 export const FIXED_SET_PAGES = 2048; // 8 MiB

@@ -1,14 +1,14 @@
 // Failover (DESIGN 8): copy the last committed image into fresh shared buffers and run
 // the guest to completion from it, with vCPU workers that skip init (`restored`).
 // The resumed guest runs natively: nothing protects it any more.
-import { CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../memory/layout.js';
-import { allocateVm, attachVm } from '../memory/vm-buffers.js';
-import { resumeAll, waitAllParkedAsync } from '../checkpoint/pause.js';
+import { CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../vm/layout.js';
+import { allocateVm, attachVm } from '../vm/vm-buffers.js';
+import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
 import type { ThreadMessage, VcpuWorkerData } from '../run/protocol.js';
 import { ThreadSet } from '../run/threads.js';
-import { combineResults } from '../workloads/params.js';
-import type { BackupImage } from './backup-image.js';
-import type { GuestRunConfig } from './device-state.js';
+import { combineResults } from '../guest/workloads/params.js';
+import type { BackupImage } from '../replica/backup-image.js';
+import type { GuestRunConfig } from '../replica/device-state.js';
 
 export interface ResumedFrom {
   readonly epoch: number;

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath } from '../net/backup-process.js';
-import { runKvClient, type KvClientReport } from '../net/kv-client.js';
+import { cliPath } from '../link/backup-process.js';
+import { runKvClient, type KvClientReport } from '../service/kv-client.js';
 import { PartitionProxy, type Direction } from '../net/partition-proxy.js';
-import { xorshift32 } from '../workloads/rng.js';
+import { xorshift32 } from '../guest/workloads/rng.js';
 
 export const FAULTS = ['stop', 'partition', 'kill-backup', 'kill-primary'] as const;
 export type Fault = (typeof FAULTS)[number];

@@ -3,11 +3,11 @@
 // which checks it against the committed image before copying a byte. Any fault leaves
 // the committed image as it was and fails the receiver for good (one line, naming the
 // record and offset).
-import { PAGE_SIZE } from '../memory/layout.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import { StreamDecoder, type DecodedEpoch } from '../stream/decoder.js';
 import { crcUpdate } from '../stream/checksum.js';
-import { BackupError, BackupImage } from './backup-image.js';
-import { decodeDeviceState, type DeviceState, type GuestRunConfig } from './device-state.js';
+import { BackupError, BackupImage } from '../replica/backup-image.js';
+import { decodeDeviceState, type DeviceState, type GuestRunConfig } from '../replica/device-state.js';
 
 export type ReceiverState = 'receiving' | 'finished' | 'failed';
 

@@ -3,13 +3,13 @@
 // with the reference result (src/run/reference.ts) of the same run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { cliPath } from '../net/backup-process.js';
+import { cliPath } from '../link/backup-process.js';
 import { referenceResult } from '../run/reference.js';
-import { xorshift32 } from '../workloads/rng.js';
-import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../workloads/registry.js';
-import { PAGE_SIZE } from '../memory/layout.js';
+import { xorshift32 } from '../guest/workloads/rng.js';
+import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../guest/workloads/registry.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import type { BackupReport } from '../cli/backup-command.js';
-import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 export interface TrialSpec {
   readonly seed: number;

@@ -2,8 +2,8 @@
 // only if it is a built-in or one of the modules on the backup's own command line
 // (--workload-module). The resumed vCPUs get the backup's own path, never the stream's.
 import { basename, resolve } from 'node:path';
-import { BUILTIN_WORKLOADS, isCustomWorkload } from '../workloads/registry.js';
-import { BackupError } from './backup-image.js';
+import { BUILTIN_WORKLOADS, isCustomWorkload } from '../guest/workloads/registry.js';
+import { BackupError } from '../replica/backup-image.js';
 
 export class WorkloadAllowlist {
   private readonly modules: readonly string[];

@@ -1,7 +1,7 @@
 // --auth-key FILE, read and checked once for `hbft run` and `hbft backup`.
 import { readFileSync } from 'node:fs';
-import { MIN_KEY_BYTES } from '../net/auth.js';
-import { ConfigError } from '../errors.js';
+import { MIN_KEY_BYTES } from '../link/auth.js';
+import { ConfigError } from '../base/errors.js';
 
 /** The key file's bytes, a trailing newline dropped; at least MIN_KEY_BYTES. */
 export function readAuthKey(flag: string, path: string): Buffer {

@@ -1,14 +1,14 @@
 // `hbft backup` flags, validated and filled in one place (exit 2 with one line naming
 // the flag on bad input): where to listen, the witness, the key, the limits.
-import { Witness } from '../backup/witness.js';
+import { Witness } from '../replica/witness.js';
 import { WorkloadAllowlist } from '../backup/workload-allowlist.js';
 import { formatAddress, parseAddress, type NetAddress } from '../net/address.js';
-import { isLocalOnly } from '../net/auth.js';
-import { PAGE_SIZE } from '../memory/layout.js';
-import { loadWorkload } from '../workloads/registry.js';
+import { isLocalOnly } from '../link/auth.js';
+import { PAGE_SIZE } from '../vm/layout.js';
+import { loadWorkload } from '../guest/workloads/registry.js';
 import { readAuthKey } from './auth-key.js';
 import { HEARTBEAT_FLOOR_MS } from '../backup/backup-session.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import { resolveMaxClients } from './backup-options.js';
 import { JSON_FLAG, QUIET_FLAG, jsonTarget } from './common-flags.js';
 import type { FlagTable, FlagValues } from './flags.js';

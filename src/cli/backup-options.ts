@@ -1,11 +1,11 @@
 // The backup-related flags of `hbft run`, validated and filled apart from the run
 // config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
-import { Witness } from '../backup/witness.js';
+import { Witness } from '../replica/witness.js';
 import { readAuthKey } from './auth-key.js';
 import type { BackupLossPolicy } from '../run/backup-loss.js';
 import type { ResolvedConfig } from './config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { FlagTable } from './flags.js';
 import { parseCount } from './units.js';
 

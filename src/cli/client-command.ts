@@ -1,7 +1,7 @@
 // `hbft client kv --connect HOST:PORT[,HOST:PORT] --duration 10s [--json -]`
 import { parseAddressList } from '../net/address.js';
-import { runKvClient } from '../net/kv-client.js';
-import { ConfigError } from '../errors.js';
+import { runKvClient } from '../service/kv-client.js';
+import { ConfigError } from '../base/errors.js';
 import type { CommandGroup, CommandSpec } from './command.js';
 import { JSON_FLAG, QUIET_FLAG, jsonTarget, writeJson } from './common-flags.js';
 import type { FlagTable, FlagValues } from './flags.js';

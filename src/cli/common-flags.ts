@@ -3,7 +3,7 @@
 // alone), --quiet (no progress lines or bar on stderr), --report [PATH] (an HTML report).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { FlagSpec } from './flags.js';
 
 export const JSON_FLAG = {

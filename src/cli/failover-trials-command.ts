@@ -3,7 +3,7 @@
 // under that fault, each ending with every acknowledged key read back (docs/failover.md).
 import { FAULTS, faultTrialSpec, killTrialProcesses, runFaultTrial, summarise, type Fault, type FaultSummary, type FaultTrialOutcome } from '../backup/fault-trials.js';
 import { runTrial, trialSpec, type TrialOutcome } from '../backup/trials.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { CommandSpec } from './command.js';
 import { JSON_FLAG, QUIET_FLAG, jsonTarget, writeJson } from './common-flags.js';
 import type { FlagTable, FlagValues } from './flags.js';

@@ -4,7 +4,7 @@
 // checks and fills them (ResolvedConfig): commander never applies a default itself, so a
 // validator can still tell "not given" from "given the default".
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';

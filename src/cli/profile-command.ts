@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nameLogs, threadRoleOfLog } from '../metrics/prof-logs.js';
-import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
+import { ConfigError, HbftError, type HbftErrorOptions } from '../base/errors.js';
 import type { CommandSpec } from './command.js';
 import type { FlagTable, FlagValues } from './flags.js';
 

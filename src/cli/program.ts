@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, HbftError, isInputError } from '../errors.js';
-import { packageRoot } from '../run/worker-path.js';
+import { ConfigError, HbftError, isInputError } from '../base/errors.js';
+import { packageRoot } from '../base/worker-path.js';
 import type { CommandGroup, CommandSpec } from './command.js';
 import { addFlags, quietErrors, readFlags, toConfigError } from './flags.js';
 import { expandOptionalValues } from './optional-value.js';

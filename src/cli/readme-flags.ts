@@ -1,7 +1,7 @@
 // `npm run readme-flags`: rewrites the README's `hbft run` flag table from RUN_FLAG_GROUPS.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../run/worker-path.js';
+import { packageRoot } from '../base/worker-path.js';
 import { markedBlock, renderFlagTable } from './flag-table.js';
 import { RUN_FLAG_GROUPS } from './run-command.js';
 

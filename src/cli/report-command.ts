@@ -1,5 +1,5 @@
 import { defaultReportPath } from '../report/paths.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { CommandSpec } from './command.js';
 import type { FlagTable, FlagValues } from './flags.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defaultRunReportPath, RESULTS_DIR } from '../report/paths.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import { QUIET_FLAG, REPORT_FLAG } from './common-flags.js';
 import type { FlagTable } from './flags.js';
 

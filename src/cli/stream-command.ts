@@ -2,7 +2,7 @@
 // its epochs and validate it (src/stream/inspect.ts does the work).
 import { readFileSync } from 'node:fs';
 import { formatInspection, inspectStream } from '../stream/inspect.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { CommandGroup, CommandSpec } from './command.js';
 import { JSON_FLAG, jsonTarget, writeJson } from './common-flags.js';
 import type { FlagTable, FlagValues } from './flags.js';

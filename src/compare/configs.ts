@@ -1,4 +1,4 @@
-import { COPY_ENGINES } from '../checkpoint/copy-engine.js';
+import { COPY_ENGINES } from '../epoch/copy-engine.js';
 import type { CompareConfigSpec } from '../metrics/compare-results.js';
 import { MODES } from '../tracking/policy.js';
 

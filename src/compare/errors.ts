@@ -1,4 +1,4 @@
-import { HbftError } from '../errors.js';
+import { HbftError } from '../base/errors.js';
 /** Codes compare can fail with; callers branch on `code`, never on the message. */
 export type CompareErrorCode =
   | 'COMPARE_BAD_INPUT'

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { CompareShard } from '../metrics/compare-results.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -1,7 +1,7 @@
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 export class CpuProfileError extends HbftError {
   constructor(message: string, options: HbftErrorOptions = {}) {

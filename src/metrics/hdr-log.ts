@@ -1,5 +1,5 @@
 import { HistogramLogWriter, type Histogram } from 'hdr-histogram-js';
-import { HbftError } from '../errors.js';
+import { HbftError } from '../base/errors.js';
 
 /** One metric's histogram over one interval of the run. */
 export interface HdrInterval {

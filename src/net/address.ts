@@ -1,6 +1,6 @@
 // Addresses of the backup link: `HOST:PORT` or `tcp://HOST:PORT` (loopback TCP) and
 // `unix:PATH` (a Unix socket). Parsing is strict so a typo is a one-line ConfigError.
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 
 export type NetAddress =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }

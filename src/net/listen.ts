@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../base/errors.js';
 import { formatAddress, type NetAddress } from './address.js';
 
 /** Listens, or fails with a one-line ConfigError naming `flag` (exit code 2). */

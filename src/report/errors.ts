@@ -1,4 +1,4 @@
-import { HbftError } from '../errors.js';
+import { HbftError } from '../base/errors.js';
 /** Codes a report can fail with; callers branch on `code`, never on the message. */
 export type ReportErrorCode = 'REPORT_BAD_INPUT' | 'REPORT_CHART_FAILED';
 

@@ -2,7 +2,7 @@
 // only safe if the backup cannot be serving too: it said it is shutting down cleanly,
 // or this primary won the witness. Otherwise the primary halts: held replies are never
 // released, clients are disconnected so they move to the backup, the exit code is 1.
-import type { ClaimResult } from '../backup/witness.js';
+import type { ClaimResult } from '../replica/witness.js';
 
 export type BackupLossPolicy = 'halt' | 'continue';
 

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { EpochImage } from '../checkpoint/epoch-image.js';
-import type { CopyEngineName } from '../checkpoint/copy-engine.js';
-import type { VmBuffers } from '../memory/vm-buffers.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import type { CopyEngineName } from '../epoch/copy-engine.js';
+import type { VmBuffers } from '../vm/vm-buffers.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord } from '../metrics/results.js';
 import type { Mode, TrackedMode } from '../tracking/policy.js';

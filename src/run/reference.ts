@@ -1,7 +1,7 @@
-import { UntrackedMemory } from '../memory/access.js';
-import { CTX_SLOTS, CTX_WORKLOAD, PAGE_SIZE } from '../memory/layout.js';
-import type { Workload } from '../workloads/define.js';
-import { combineResults, workloadParams } from '../workloads/params.js';
+import { UntrackedMemory } from '../vm/access.js';
+import { CTX_SLOTS, CTX_WORKLOAD, PAGE_SIZE } from '../vm/layout.js';
+import type { Workload } from '../guest/workloads/define.js';
+import { combineResults, workloadParams } from '../guest/workloads/params.js';
 
 export interface ReferenceSpec {
   readonly workload: Workload;

@@ -1,21 +1,21 @@
 import { MessageChannel } from 'node:worker_threads';
-import type { BackupImage } from '../backup/backup-image.js';
-import { storeAcked } from '../checkpoint/ack-window.js';
-import { resumeAll, waitAllParkedAsync } from '../checkpoint/pause.js';
+import type { BackupImage } from '../replica/backup-image.js';
+import { storeAcked } from '../epoch/ack-window.js';
+import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
 import type { ResolvedConfig } from '../cli/config.js';
-import { UntrackedMemory } from '../memory/access.js';
-import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../memory/layout.js';
-import { allocateVm } from '../memory/vm-buffers.js';
+import { UntrackedMemory } from '../vm/access.js';
+import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
+import { allocateVm } from '../vm/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
 import { stopTracker } from '../tracking/tracker-loop.js';
-import { combineResults, workloadParams } from '../workloads/params.js';
-import { loadWorkload } from '../workloads/registry.js';
+import { combineResults, workloadParams } from '../guest/workloads/params.js';
+import { loadWorkload } from '../guest/workloads/registry.js';
 import {
   wallMs, type CheckpointerWorkerData, type IntervalGrid, type ThreadMessage, type TrackerWorkerData, type VcpuWorkerData,
 } from './protocol.js';
-import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from './backup-link.js';
+import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from '../link/backup-link.js';
 import { decideOnBackupLoss, type LossArbiter } from './backup-loss.js';
 import { referenceResult } from './reference.js';
 import { buildResults } from './results-builder.js';

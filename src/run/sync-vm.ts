@@ -1,14 +1,14 @@
-import { BackupImage } from '../backup/backup-image.js';
-import { Checkpointer, type CheckpointCounts } from '../checkpoint/checkpointer.js';
-import { createCopyEngine, type CopyEngineName } from '../checkpoint/copy-engine.js';
-import type { EpochImage } from '../checkpoint/epoch-image.js';
-import { TrackedMemory, UntrackedMemory, type FaultPort } from '../memory/access.js';
-import { CTX_OPS_DONE, CTX_WORKLOAD } from '../memory/layout.js';
-import { allocateVm, attachVm, type VmViews } from '../memory/vm-buffers.js';
+import { BackupImage } from '../replica/backup-image.js';
+import { Checkpointer, type CheckpointCounts } from '../epoch/checkpointer.js';
+import { createCopyEngine, type CopyEngineName } from '../epoch/copy-engine.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import { TrackedMemory, UntrackedMemory, type FaultPort } from '../vm/access.js';
+import { CTX_OPS_DONE, CTX_WORKLOAD } from '../vm/layout.js';
+import { allocateVm, attachVm, type VmViews } from '../vm/vm-buffers.js';
 import { createPolicy } from '../tracking/modes.js';
 import { usesPmlRing, type TrackedMode } from '../tracking/policy.js';
-import type { Workload } from '../workloads/define.js';
-import { combineResults, workloadParams } from '../workloads/params.js';
+import type { Workload } from '../guest/workloads/define.js';
+import { combineResults, workloadParams } from '../guest/workloads/params.js';
 
 export interface SyncRunSpec {
   readonly workload: Workload;

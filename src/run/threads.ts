@@ -1,7 +1,7 @@
 import { Worker, type Transferable } from 'node:worker_threads';
 import type { ThreadMessage } from './protocol.js';
-import { workerPath } from './worker-path.js';
-import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { workerPath } from '../base/worker-path.js';
+import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 export class ThreadError extends HbftError {
   constructor(message: string, options: HbftErrorOptions = {}) {

@@ -3,8 +3,8 @@
 // that copy, which is exactly what the backup holds once the epoch commits. Xen's
 // format carries raw pages only, so these streams use the HBFZ image id and the
 // private PAGE_DATA_XRLE record (docs/stream-format.md).
-import type { EpochImage } from '../checkpoint/epoch-image.js';
-import { PAGE_SIZE } from '../memory/layout.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import { crcUpdate } from './checksum.js';
 import {
   type EpochEncodeOptions, encodeEpochTail, encodePageDataHead, encodeStreamHeader,

@@ -2,8 +2,8 @@
 // stream (down to single bytes); an epoch is handed to onEpoch only once its CHECKPOINT
 // has arrived and its order, lengths, pfn range and checksum were verified, so a torn
 // or corrupt epoch is never applied. After an error the decoder stays failed.
-import type { EpochImage } from '../checkpoint/epoch-image.js';
-import { PAGE_SIZE } from '../memory/layout.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import { crcUpdate } from './checksum.js';
 import { EpochStaging } from './epoch-staging.js';
 import { StreamError, hex, type StreamErrorCode } from './errors.js';

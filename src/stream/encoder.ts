@@ -1,8 +1,8 @@
 // Sender side of the checkpoint stream: Xen libxc v3, x86 HVM profile. Page bytes are
 // never copied: each PAGE_DATA record is a small header chunk followed by a view of the
 // epoch's page buffer, and a socket writes the chunks in order.
-import type { EpochImage } from '../checkpoint/epoch-image.js';
-import { CTX_SLOTS, PAGE_SIZE } from '../memory/layout.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import { CTX_SLOTS, PAGE_SIZE } from '../vm/layout.js';
 import { crcUpdate } from './checksum.js';
 import { StreamError } from './errors.js';
 import { MAX_EPOCH, buildHbftContext } from './hvm-context.js';

@@ -1,7 +1,7 @@
 // The receiver's staging area for the epoch in flight: pfns and page bytes arrive
 // record by record and are copied exactly once, from the socket chunk into here. The
 // buffers are kept across epochs, so a steady stream allocates nothing.
-import { PAGE_SIZE } from '../memory/layout.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 
 const INITIAL_PAGES = 64;
 

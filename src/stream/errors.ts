@@ -1,4 +1,4 @@
-import { HbftError } from '../errors.js';
+import { HbftError } from '../base/errors.js';
 /** Why a checkpoint stream (or a back-channel frame) was refused. */
 export type StreamErrorCode =
   | 'BAD_MARKER' // image header marker is not all ones

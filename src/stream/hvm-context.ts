@@ -1,7 +1,7 @@
 // The HVM_CONTEXT body: Xen's list of save entries `u16 typecode, u16 instance,
 // u32 length, payload` (no padding between entries), with hbft-emu's private entries
 // from 0x8000 up. docs/stream-format.md has the byte layouts.
-import { CTX_BYTES, CTX_SLOTS } from '../memory/layout.js';
+import { CTX_BYTES, CTX_SLOTS } from '../vm/layout.js';
 import { CHECKSUM_CRC32, crcUpdate } from './checksum.js';
 import { StreamError, hex } from './errors.js';
 

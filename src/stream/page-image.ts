@@ -1,8 +1,8 @@
 // A receiver-side image of guest pages built from committed epochs: the XOR base of
 // the compressed variant for readers without a VM (inspect, tests). The backup uses
 // its own RAM for that.
-import { PAGE_SIZE } from '../memory/layout.js';
-import type { EpochImage } from '../checkpoint/epoch-image.js';
+import { PAGE_SIZE } from '../vm/layout.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
 
 export class PageImage {
   private readonly pages = new Map<number, Uint8Array>();

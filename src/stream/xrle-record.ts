@@ -1,6 +1,6 @@
 // Body of the HBFZ-only PAGE_DATA_XRLE record after its pfn list: count descriptors
 // `u32 kind, u32 length`, then the encoded pages back to back (docs/stream-format.md).
-import { PAGE_SIZE } from '../memory/layout.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import type { StreamErrorCode } from './errors.js';
 import { XRLE_DESC_SIZE, XRLE_KIND_RAW, XRLE_KIND_XOR_RLE } from './records.js';
 import { decodeXorRle } from './xrle.js';

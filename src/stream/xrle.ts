@@ -1,7 +1,7 @@
 // XOR + run-length page codec of the compressed variant (Remus-style): a dirty page is
 // XORed with the copy the receiver already holds and sent as tokens
 // `u16 skip, u16 copy, copy XOR bytes`; runs of zeros (unchanged bytes) are the win.
-import { PAGE_SIZE } from '../memory/layout.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 
 export const XRLE_TOKEN_SIZE = 4;
 // An unchanged run shorter than a token header is cheaper to send as literal bytes.

@@ -1,7 +1,7 @@
-import type { VmViews } from '../memory/vm-buffers.js';
+import type { VmViews } from '../vm/vm-buffers.js';
 import {
   CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, FAULT_READ, FAULT_WRITE, SPT_D, SPT_PW, SPT_PWD, type FaultKind,
-} from '../memory/layout.js';
+} from '../vm/layout.js';
 import { TrackingError } from './logdirty.js';
 import type { PredictorCounts, TrackedMode, TrackingPolicy } from './policy.js';
 

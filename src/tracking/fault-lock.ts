@@ -1,4 +1,4 @@
-import { CTRL_FAULT_LOCK } from '../memory/layout.js';
+import { CTRL_FAULT_LOCK } from '../vm/layout.js';
 
 /** Spins before a contended lock blocks: a fault handler holds it for well under a microsecond. */
 const LOCK_SPIN = 200;

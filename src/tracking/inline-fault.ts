@@ -1,5 +1,5 @@
-import type { FaultPort } from '../memory/access.js';
-import type { FaultKind } from '../memory/layout.js';
+import type { FaultPort } from '../vm/access.js';
+import type { FaultKind } from '../vm/layout.js';
 import { lockFaults, unlockFaults } from './fault-lock.js';
 import type { TrackingPolicy } from './policy.js';
 

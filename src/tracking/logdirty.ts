@@ -1,10 +1,10 @@
-import type { VmViews } from '../memory/vm-buffers.js';
+import type { VmViews } from '../vm/vm-buffers.js';
 import {
   CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, FAULT_READ, FAULT_WRITE, SPT_P, SPT_PWD, type FaultKind,
-} from '../memory/layout.js';
+} from '../vm/layout.js';
 import { harvestDirty, markDirty } from './dirty-bitmap.js';
 import type { PredictorCounts, TrackedMode, TrackingPolicy } from './policy.js';
-import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 /**
  * The baseline: Remus on Xen's shadow log-dirty mode. Every shadow entry is dropped at

@@ -1,4 +1,4 @@
-import type { VmViews } from '../memory/vm-buffers.js';
+import type { VmViews } from '../vm/vm-buffers.js';
 import { DirtyBitPolicy } from './dbit.js';
 import { LogDirtyPolicy } from './logdirty.js';
 import { PmlPolicy } from './pml.js';

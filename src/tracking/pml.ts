@@ -1,5 +1,5 @@
-import type { VmViews } from '../memory/vm-buffers.js';
-import { CTRL_FAULTS_PML_FULL, FAULT_PML_FULL, PML_INDEX, PML_INDEX_EMPTY, SPT_D, type FaultKind } from '../memory/layout.js';
+import type { VmViews } from '../vm/vm-buffers.js';
+import { CTRL_FAULTS_PML_FULL, FAULT_PML_FULL, PML_INDEX, PML_INDEX_EMPTY, SPT_D, type FaultKind } from '../vm/layout.js';
 import { DirtyBitPolicy } from './dbit.js';
 import { harvestDirty, markDirty } from './dirty-bitmap.js';
 import type { TrackedMode } from './policy.js';

@@ -1,5 +1,5 @@
-import type { VmViews } from '../memory/vm-buffers.js';
-import type { FaultKind } from '../memory/layout.js';
+import type { VmViews } from '../vm/vm-buffers.js';
+import type { FaultKind } from '../vm/layout.js';
 
 export const TRACKED_MODES = ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as const;
 export const MODES = ['native', ...TRACKED_MODES] as const;

@@ -1,4 +1,4 @@
-import { HbftError, type HbftErrorOptions } from '../errors.js';
+import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 /**
  * Write-set predictors for wfp (DESIGN 4): each sees Dirty(e) at the end of epoch e and
  * returns Predicted(e+1), ascending. State is kept per page in typed arrays so an update

@@ -1,4 +1,4 @@
-import { SPT_D, SPT_W } from '../memory/layout.js';
+import { SPT_D, SPT_W } from '../vm/layout.js';
 import { LogDirtyPolicy } from './logdirty.js';
 
 /**

@@ -1,7 +1,7 @@
 import {
   CTRL_DOORBELL, CTRL_TRACKER_AWAKE, CTRL_TRACKER_GEN, CTRL_TRACKER_SLEEPING, CTRL_TRACKER_STOP, VCPU_MBOX_CLAIM, VCPU_MBOX_KIND,
   VCPU_MBOX_PFN, VCPU_MBOX_REQ, VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
-} from '../memory/layout.js';
+} from '../vm/layout.js';
 import { lockFaults, unlockFaults } from './fault-lock.js';
 import type { TrackingPolicy } from './policy.js';
 

@@ -1,5 +1,5 @@
-import type { VmViews } from '../memory/vm-buffers.js';
-import { SPT_D, SPT_PW } from '../memory/layout.js';
+import type { VmViews } from '../vm/vm-buffers.js';
+import { SPT_D, SPT_PW } from '../vm/layout.js';
 import { harvestDirty } from './dirty-bitmap.js';
 import type { PredictorCounts } from './policy.js';
 import { createPredictor, type Predictor } from './predictors.js';

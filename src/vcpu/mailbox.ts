@@ -1,8 +1,8 @@
-import type { FaultPort } from '../memory/access.js';
+import type { FaultPort } from '../vm/access.js';
 import {
   CTRL_DOORBELL, CTRL_TRACKER_AWAKE, CTRL_TRACKER_SLEEPING, VCPU_MBOX_CLAIM, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ,
   VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
-} from '../memory/layout.js';
+} from '../vm/layout.js';
 import { lockFaults, unlockFaults } from '../tracking/fault-lock.js';
 import type { TrackingPolicy } from '../tracking/policy.js';
 

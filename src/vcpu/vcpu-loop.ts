@@ -1,8 +1,8 @@
-import type { GuestMemory, Workload, WorkloadParams } from '../workloads/define.js';
+import type { GuestMemory, Workload, WorkloadParams } from '../guest/workloads/define.js';
 import {
   CTRL_F64_DEADLINE, CTRL_FINISHED, CTRL_GLOBAL_WORDS, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTX_OPS_DONE, REQ_PAUSE,
   REQ_STOP, VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
-} from '../memory/layout.js';
+} from '../vm/layout.js';
 import { letTrackerSleep } from '../tracking/tracker-loop.js';
 import { StepSizer } from './step-sizer.js';
 

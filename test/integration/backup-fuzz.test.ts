@@ -4,13 +4,13 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupReceiver } from '../../src/backup/receiver.js';
-import { LINK_DATA, linkHeader } from '../../src/net/link-frames.js';
-import { StreamEncoding } from '../../src/run/backup-link.js';
+import { LINK_DATA, linkHeader } from '../../src/link/link-frames.js';
+import { StreamEncoding } from '../../src/link/backup-link.js';
 import { runSync } from '../../src/run/sync-vm.js';
 import { REC_HEADER_SIZE, REC_PAGE_DATA, PAGE_DATA_HEADER_SIZE } from '../../src/stream/records.js';
 import { concatChunks } from '../../src/stream/encoder.js';
-import { xorshift32 } from '../../src/workloads/rng.js';
-import { BUILTIN_WORKLOADS } from '../../src/workloads/registry.js';
+import { xorshift32 } from '../../src/guest/workloads/rng.js';
+import { BUILTIN_WORKLOADS } from '../../src/guest/workloads/registry.js';
 import { hbftProc, killAll, reportOf } from '../helpers/processes.js';
 
 afterEach(killAll);

@@ -3,7 +3,7 @@ import { resolveRunConfig, type RunFlagValues } from '../../src/cli/config.js';
 import { runVm } from '../../src/run/run-vm.js';
 import { runSync } from '../../src/run/sync-vm.js';
 import { TRACKED_MODES } from '../../src/tracking/policy.js';
-import { BUILTIN_WORKLOADS } from '../../src/workloads/registry.js';
+import { BUILTIN_WORKLOADS } from '../../src/guest/workloads/registry.js';
 
 async function run(flags: RunFlagValues) {
   const { results, pause } = await runVm(resolveRunConfig(flags));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveRunConfig, type RunFlagValues } from '../../src/cli/config.js';
 import { runVm } from '../../src/run/run-vm.js';
 import { runSync } from '../../src/run/sync-vm.js';
-import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../../src/workloads/registry.js';
+import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../../src/guest/workloads/registry.js';
 import { referenceResult } from '../../src/run/reference.js';
 
 async function run(flags: RunFlagValues) {

@@ -13,7 +13,7 @@ import { COMMANDS, runCli } from '../../../src/cli/program.js';
 import { REPORT_FLAGS } from '../../../src/cli/report-command.js';
 import { RUN_FLAG_GROUPS } from '../../../src/cli/run-command.js';
 import { STREAM_INSPECT_FLAGS } from '../../../src/cli/stream-command.js';
-import { ConfigError, HbftError, isInputError } from '../../../src/errors.js';
+import { ConfigError, HbftError, isInputError } from '../../../src/base/errors.js';
 
 const TABLES: Record<string, FlagTable> = {
   run: Object.assign({}, ...RUN_FLAG_GROUPS.map((g) => g.table)), compare: COMPARE_FLAGS, report: REPORT_FLAGS,

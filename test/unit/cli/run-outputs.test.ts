@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError } from '../../../src/base/errors.js';
 import { expandOptionalValues } from '../../../src/cli/optional-value.js';
 import { OPTIONAL_VALUE_FLAGS, resolveRunOutputs } from '../../../src/cli/run-outputs.js';
 import { defaultReportPath, defaultRunReportPath } from '../../../src/report/paths.js';

@@ -1,0 +1,88 @@
+import type { VmViews } from '../vm/vm-buffers.js';
+import {
+  CTRL_FAULTS_PML_FULL, CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, PAGE_SIZE,
+} from '../vm/layout.js';
+import type { PredictorCounts, TrackingPolicy } from '../tracking/policy.js';
+import type { CopyEngine } from './copy-engine.js';
+import type { EpochImage } from './epoch-image.js';
+import { imageChecksums } from './page-checksum.js';
+import { StagingPool } from './staging-pool.js';
+
+export interface CheckpointCounts {
+  dirtyPages: number;
+  faultsRead: number;
+  faultsWrite: number;
+  faultsPmlFull: number;
+  copyUs: number;
+  /** wfp only: how this epoch's prediction fared */
+  predictor: PredictorCounts | null;
+}
+
+export type Clock = () => number;
+
+/**
+ * Steps 2-4 of the epoch (DESIGN 5), run while every vCPU is parked: collect the dirty
+ * set, copy dirty pages and contexts into a staging area, reset protection. Pausing and
+ * resuming are the caller's (see pause.ts), so tests can drive this without threads.
+ */
+export class Checkpointer {
+  private readonly allPages: Uint32Array;
+
+  constructor(
+    private readonly vm: VmViews,
+    private readonly policy: TrackingPolicy,
+    private readonly engine: CopyEngine,
+    private readonly verify: boolean,
+    private readonly now: Clock,
+    private readonly staging: StagingPool = new StagingPool(),
+  ) {
+    this.allPages = Uint32Array.from({ length: vm.pages }, (_, i) => i);
+  }
+
+  /**
+   * Epoch 0: every page, then protection for epoch 1. Not copied: the image's pages are
+   * guest RAM itself, which the caller must keep still until the backup has taken it.
+   */
+  initial(): { image: EpochImage; counts: CheckpointCounts } {
+    const out = this.capture(0, this.allPages, false, null, this.vm.ram8);
+    this.policy.start();
+    this.takeFaultCounts();
+    return out;
+  }
+
+  checkpoint(epoch: number, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
+    const dirty = this.policy.collectDirty();
+    const out = this.capture(epoch, dirty, final, this.policy.predictorCounts());
+    if (!final) this.policy.resetForEpoch(dirty);
+    return out;
+  }
+
+  private capture(
+    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null, inPlace?: Uint8Array,
+  ): { image: EpochImage; counts: CheckpointCounts } {
+    const t0 = this.now();
+    let pages = inPlace;
+    if (pages === undefined) {
+      pages = this.staging.take(pfns.length * PAGE_SIZE);
+      this.engine.copy(pfns, pages);
+    }
+    const contexts = this.vm.contexts.map((c) => Float64Array.from(c));
+    const copyUs = (this.now() - t0) * 1000;
+    const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
+    const faults = this.takeFaultCounts();
+    return {
+      image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums },
+      counts: { dirtyPages: pfns.length, copyUs, predictor, ...faults },
+    };
+  }
+
+  /** The tracker's per-epoch counters; it is idle while vCPUs are parked. */
+  private takeFaultCounts(): Pick<CheckpointCounts, 'faultsRead' | 'faultsWrite' | 'faultsPmlFull'> {
+    const ctrl = this.vm.ctrl;
+    return {
+      faultsRead: Atomics.exchange(ctrl, CTRL_FAULTS_READ, 0),
+      faultsWrite: Atomics.exchange(ctrl, CTRL_FAULTS_WRITE, 0),
+      faultsPmlFull: Atomics.exchange(ctrl, CTRL_FAULTS_PML_FULL, 0),
+    };
+  }
+}

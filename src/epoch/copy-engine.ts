@@ -1,0 +1,80 @@
+import { PAGE_SIZE, PER_PAGE_BATCH, SUPERPAGE_PAGES, SUPERPAGE_SIZE } from '../vm/layout.js';
+
+export const COPY_ENGINES = ['per-page', 'superpage'] as const;
+export type CopyEngineName = (typeof COPY_ENGINES)[number];
+
+/** Copies the listed guest pages into a staging buffer, in pfn order. */
+export interface CopyEngine {
+  readonly name: CopyEngineName;
+  copy(pfns: Uint32Array, staging: Uint8Array): void;
+}
+
+/**
+ * The baseline copier (Remus over xc_map_foreign_bulk): every epoch, each batch of at
+ * most 1,024 pages is mapped (here: one view per page), copied and unmapped.
+ */
+export class PerPageCopyEngine implements CopyEngine {
+  readonly name = 'per-page' as const;
+
+  constructor(private readonly ram: SharedArrayBuffer) {}
+
+  copy(pfns: Uint32Array, staging: Uint8Array): void {
+    for (let start = 0; start < pfns.length; start += PER_PAGE_BATCH) {
+      const end = Math.min(start + PER_PAGE_BATCH, pfns.length);
+      const mapping = this.mapBatch(pfns, start, end);
+      for (let i = 0; i < mapping.length; i++) staging.set(mapping[i], (start + i) * PAGE_SIZE);
+      // The mapping is dropped here: the next epoch maps its batches again.
+    }
+  }
+
+  private mapBatch(pfns: Uint32Array, start: number, end: number): Uint8Array[] {
+    const views = new Array<Uint8Array>(end - start);
+    for (let i = start; i < end; i++) views[i - start] = new Uint8Array(this.ram, pfns[i] * PAGE_SIZE, PAGE_SIZE);
+    return views;
+  }
+}
+
+/**
+ * The software superpage: guest RAM is mapped in 2 MiB regions, each mapped on first use
+ * and kept across epochs, and each run of adjacent dirty pages in a region is copied
+ * in one operation.
+ */
+export class SuperpageCopyEngine implements CopyEngine {
+  readonly name = 'superpage' as const;
+  private readonly regions: (Uint8Array | undefined)[];
+
+  constructor(private readonly ram: SharedArrayBuffer) {
+    this.regions = new Array(Math.ceil(ram.byteLength / SUPERPAGE_SIZE));
+  }
+
+  copy(pfns: Uint32Array, staging: Uint8Array): void {
+    const n = pfns.length;
+    for (let i = 0; i < n; ) {
+      const first = pfns[i];
+      const r = Math.floor(first / SUPERPAGE_PAGES);
+      const regionEnd = (r + 1) * SUPERPAGE_PAGES;
+      let j = i + 1;
+      while (j < n && pfns[j] === pfns[j - 1] + 1 && pfns[j] < regionEnd) j++;
+      const region = this.regions[r] ?? this.map(r);
+      const from = (first - r * SUPERPAGE_PAGES) * PAGE_SIZE;
+      staging.set(region.subarray(from, from + (j - i) * PAGE_SIZE), i * PAGE_SIZE);
+      i = j;
+    }
+  }
+
+  private map(r: number): Uint8Array {
+    const start = r * SUPERPAGE_SIZE;
+    const view = new Uint8Array(this.ram, start, Math.min(SUPERPAGE_SIZE, this.ram.byteLength - start));
+    this.regions[r] = view;
+    return view;
+  }
+}
+
+export function createCopyEngine(name: CopyEngineName, ram: SharedArrayBuffer): CopyEngine {
+  switch (name) {
+    case 'per-page':
+      return new PerPageCopyEngine(ram);
+    case 'superpage':
+      return new SuperpageCopyEngine(ram);
+  }
+}
