@@ -5,7 +5,7 @@ import { UINT32_SCALE, scatter, zipfRank } from '../../src/guest/workloads/zipf.
 
 /**
  * Plain-typed-array twins of the built-in workload kernels: the same algorithm, state
- * and operation count as src/workloads/*.ts, but indexing a Uint32Array directly with no
+ * and operation count as src/guest/workloads/*.ts, but indexing a Uint32Array directly with no
  * GuestMemory in between. The emulation-tax benchmark times each against its original.
  */
 export interface Twin {

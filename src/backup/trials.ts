@@ -8,7 +8,7 @@ import { referenceResult } from '../run/reference.js';
 import { xorshift32 } from '../guest/workloads/rng.js';
 import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../guest/workloads/registry.js';
 import { PAGE_SIZE } from '../vm/layout.js';
-import type { BackupReport } from '../cli/backup-command.js';
+import type { BackupReport } from './backup-report.js';
 import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 export interface TrialSpec {

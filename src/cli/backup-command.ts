@@ -5,7 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
-import { resumeGuest, resumedFrom, type FailoverOutcome, type GuestNet } from '../backup/failover.js';
+import type { BackupReport } from '../backup/backup-report.js';
+import { resumeGuest, resumedFrom, type GuestNet } from '../backup/failover.js';
 import { KvFrontend } from '../service/kv-frontend.js';
 import { allocateNetDevice } from '../guest/net-device.js';
 import { BackupReceiver } from '../backup/receiver.js';
@@ -30,25 +31,6 @@ export const backupSpec: CommandSpec = {
   details: 'Example: hbft backup --listen 127.0.0.1:7000 --serve 127.0.0.1:7100, then hbft run --backup tcp://127.0.0.1:7000 ...',
   run: (values, positionals) => backupCommand(values as FlagValues<typeof BACKUP_FLAGS>, positionals),
 };
-
-export interface BackupReport {
-  readonly role: 'backup';
-  /**
-   * clean: END received; failover: guest resumed and finished; kept: image kept, no
-   * failover (--no-failover or a refused stream); fenced: the witness was lost;
-   * shutdown: SIGTERM, the primary was told; failed: nothing to resume.
-   */
-  readonly outcome: 'clean' | 'failover' | 'failed' | 'kept' | 'fenced' | 'shutdown';
-  readonly session: SessionOutcome;
-  /** Connections refused or ended before a full copy was committed. */
-  readonly refusedConnections: number;
-  readonly committedEpoch: number;
-  readonly epochsApplied: number;
-  readonly finalCommitted: boolean;
-  readonly imageCrc: number;
-  readonly streamError: { code: string; message: string } | null;
-  readonly failover: (FailoverOutcome & { workload: string; opsLimit: number | null; servingAt: number | null }) | null;
-}
 
 export async function backupCommand(values: FlagValues<typeof BACKUP_FLAGS>, positionals: readonly string[]): Promise<number> {
   const cfg = await resolveBackupConfig(values, positionals);

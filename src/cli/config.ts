@@ -8,66 +8,14 @@ import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../gues
 import { TraceFormatError } from '../guest/workloads/trace/lackey.js';
 import { sniffLackeyFile } from '../guest/workloads/trace/trace-file.js';
 import { ConfigError } from '../base/errors.js';
+import { FAULT_PATHS, OPT_PRESETS, RUN_DEFAULTS, type FaultPath, type ResolvedConfig } from '../config/run-config.js';
 import { jsonTarget } from './common-flags.js';
 import { parseFlagGroups, type FlagTable, type FlagValues, type ParsedFlags } from './flags.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
 
-/** Every option of a run, validated and filled: inner code never sees undefined. */
-export interface ResolvedConfig {
-  readonly workload: string;
-  readonly mode: Mode;
-  readonly vcpus: number;
-  readonly memBytes: number;
-  readonly pages: number;
-  /** Exactly one of epochMs and epochOps is set. */
-  readonly epochMs: number | null;
-  readonly epochOps: number | null;
-  /** Exactly one of durationMs and opsPerVcpu is set. */
-  readonly durationMs: number | null;
-  readonly opsPerVcpu: number | null;
-  readonly seed: number;
-  readonly verify: boolean;
-  readonly json: string | null;
-  readonly stepOps: number;
-  readonly spin: number;
-  /** Who services a fault: the tracker thread, or the faulting vCPU itself (see FAULT_PATHS). */
-  readonly faultPath: FaultPath;
-  readonly copy: CopyEngineName;
-  readonly predictor: string;
-  readonly pauseTimeoutMs: number;
-  readonly options: Readonly<Record<string, string | number | boolean>>;
-}
-
-export const RUN_DEFAULTS = {
-  workload: 'seqwrite',
-  mode: 'logdirty' as Mode,
-  vcpus: 1,
-  mem: '256MiB',
-  epochMs: 25, // Remus' 40 checkpoints per second
-  durationMs: 5000,
-  seed: 1,
-  stepOps: 1024,
-  copy: 'per-page' as CopyEngineName,
-  // Measured best (hit rate and throughput on gups, hotcold, kv; README): a wasted grant
-  // costs a D-bit check at the checkpoint, a miss costs a fault, so over-predicting pays.
-  predictor: 'history:8:1',
-  pauseTimeoutMs: 5000,
-  /** A faulting vCPU's spin for the tracker's answer when the busy threads fit the cores,
-   * before it takes the fault back: about 2 us here (about 10 ns an iteration); the awake
-   * tracker answers in well under 1 us. */
-  spinWhenFree: 200,
-} as const;
+export { FAULT_PATHS, OPT_PRESETS, RUN_DEFAULTS, type FaultPath, type ResolvedConfig } from '../config/run-config.js';
 
 const MAX_MEM = 4 * 2 ** 30;
-
-/** `--fault-path`: the tracker thread (the design's fault handler) or the faulting vCPU. */
-export const FAULT_PATHS = ['tracker', 'inline'] as const;
-export type FaultPath = (typeof FAULT_PATHS)[number];
-
-/** `--opt all`: the paper's full configuration (rfr + wfp + software superpage). */
-export const OPT_PRESETS: Readonly<Record<string, { mode: Mode; copy: CopyEngineName }>> = {
-  all: { mode: 'wfp', copy: 'superpage' },
-};
 
 function checkPredictor(spec: string, pages: number): string {
   try {

@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../cli/config.js';
+import type { ResolvedConfig } from '../config/run-config.js';
 import { percentilePoints, summarize, type Histogram } from '../metrics/histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
 

@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { BackupImage } from '../replica/backup-image.js';
 import { storeAcked } from '../epoch/ack-window.js';
 import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
-import type { ResolvedConfig } from '../cli/config.js';
+import type { ResolvedConfig } from '../config/run-config.js';
 import { UntrackedMemory } from '../vm/access.js';
 import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
 import { allocateVm } from '../vm/vm-buffers.js';

@@ -1,4 +1,4 @@
-import type { GuestMemory } from '../guest/workloads/define.js';
+import type { GuestMemory } from './guest-memory.js';
 import type { VmViews } from './vm-buffers.js';
 import {
   FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PML_INDEX, SPT_D, SPT_P, SPT_PWD, SPT_W,

@@ -201,7 +201,7 @@ const PAGE_SHIFT_BIG = 12n;
 
 /**
  * The page accesses of a lackey trace, by a deliberately naive route (regex, BigInt) that
- * shares nothing with src/workloads/trace: L and I read every page the access spans, S
+ * shares nothing with src/guest/workloads/trace: L and I read every page the access spans, S
  * writes them, M reads them all then writes them all. Guest pages are numbered by first touch.
  */
 export function refOpsFromLackey(text: string, ifetch: boolean): RefOp[] {
