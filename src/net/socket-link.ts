@@ -10,9 +10,8 @@ import type { BackupImage } from '../backup/backup-image.js';
 import type { EpochImage } from '../checkpoint/epoch-image.js';
 import { ConfigError, HbftError, type HbftErrorOptions } from '../errors.js';
 import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from '../run/backup-link.js';
-import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN } from '../stream/backchannel.js';
 import { formatAddress, type NetAddress } from './address.js';
-import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
+import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN, LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
 
 export class LinkLostError extends HbftError {
   constructor(message: string, options: HbftErrorOptions = {}) {
