@@ -2,8 +2,7 @@
 // out, liveness by --heartbeat-ms. Resolves with why the session ended; the committed
 // image is the receiver's, whatever happened to the connection.
 import type { Socket } from 'node:net';
-import { LinkDecoder } from '../link/link-frames.js';
-import { FRAME_ACK, FRAME_HEARTBEAT, FRAME_NACK, FRAME_SHUTDOWN, encodeFrame } from '../link/backchannel.js';
+import { FRAME_ACK, FRAME_HEARTBEAT, FRAME_NACK, FRAME_SHUTDOWN, LinkDecoder, encodeFrame } from '../link/link-frames.js';
 import { BackupReceiver } from './receiver.js';
 
 export type SessionEnd =

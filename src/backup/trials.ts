@@ -9,7 +9,6 @@ import { xorshift32 } from '../guest/workloads/rng.js';
 import { BUILTIN_WORKLOADS, STANDARD_WORKLOADS } from '../guest/workloads/registry.js';
 import { PAGE_SIZE } from '../vm/layout.js';
 import type { BackupReport } from './backup-report.js';
-import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 
 export interface TrialSpec {
   readonly seed: number;
@@ -44,12 +43,6 @@ export function expectedResult(s: TrialSpec): string {
     workload: BUILTIN_WORKLOADS[s.workload]!, pages: s.memBytes / PAGE_SIZE, vcpus: s.vcpus, seed: s.seed, options: {},
     opsPerVcpu: Array.from({ length: s.vcpus }, () => s.ops),
   });
-}
-
-export class TrialError extends HbftError {
-  constructor(message: string, options: HbftErrorOptions = {}) {
-    super('TRIAL', message, options);
-  }
 }
 
 export async function runTrial(spec: TrialSpec, timeoutMs = 60_000): Promise<TrialOutcome> {

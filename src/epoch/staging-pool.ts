@@ -11,6 +11,9 @@ const GRAIN = 16 * PAGE_SIZE;
  */
 export class StagingPool {
   private readonly spare: ArrayBuffer[] = [];
+  /** Takes served by a fresh buffer, and by a recycled one (bench and tests read them). */
+  allocations = 0;
+  reuses = 0;
 
   constructor(private readonly refill: () => ArrayBuffer | undefined = () => undefined) {}
 
@@ -23,7 +26,14 @@ export class StagingPool {
       const cap = this.spare[i].byteLength;
       if (cap >= bytes && (best < 0 || cap < this.spare[best].byteLength)) best = i;
     }
-    const buf = best >= 0 ? this.spare.splice(best, 1)[0] : new ArrayBuffer(Math.ceil((bytes * GROWTH) / GRAIN) * GRAIN);
+    let buf: ArrayBuffer;
+    if (best >= 0) {
+      buf = this.spare.splice(best, 1)[0];
+      this.reuses++;
+    } else {
+      buf = new ArrayBuffer(Math.ceil((bytes * GROWTH) / GRAIN) * GRAIN);
+      this.allocations++;
+    }
     return new Uint8Array(buf, 0, bytes);
   }
 

@@ -24,16 +24,30 @@ export interface EpochSent {
   readonly plainBytes: number;
 }
 
+/** A link says what it needs of an epoch's buffers; run-vm asks, it never guesses from `kind`. */
 export interface BackupLink {
+  /** For the results only (`backup.link`). */
   readonly kind: 'inproc' | 'socket';
   readonly stats: LinkStats;
   /** The in-process image, for --verify; null when the backup is another process. */
   readonly localImage: BackupImage | null;
+  /**
+   * send() may keep views of `image.pages` after it returns (a socket writes them later).
+   * Epoch 0's pages are guest RAM, still only while the vCPUs are held, so such a link
+   * is handed a copy of them.
+   */
+  readonly keepsPageViews: boolean;
   /** Called with each acked epoch, in order. */
   onAck: (epoch: number) => void;
   /** Called once if the backup is lost; `clean`: it sent SHUTDOWN first (run-vm applies the loss policy). */
   onLost: (reason: string, clean: boolean) => void;
-  send(image: EpochImage): EpochSent;
+  /**
+   * Called once per sent image as soon as the link holds no view of `image.pages`:
+   * its staging buffer may be reused. Never called while a write may still read it.
+   */
+  onPagesDone: (image: EpochImage) => void;
+  /** What went out as stream bytes; null when this link encodes no stream. */
+  send(image: EpochImage): EpochSent | null;
   /** After the final epoch: END, wait for the last ack, close. */
   finish(): Promise<void>;
   /** Drop the link without END (a failed run). */
@@ -95,15 +109,18 @@ export class InprocLink implements BackupLink {
   readonly kind = 'inproc';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage;
+  /** The image copies the pages in send(); --stream-out writes them synchronously. */
+  readonly keepsPageViews = false;
   onAck: (epoch: number) => void = () => {};
   onLost: (reason: string, clean: boolean) => void = () => {};
+  onPagesDone: (image: EpochImage) => void = () => {};
 
   constructor(pages: number, vcpus: number, private readonly encoding: StreamEncoding | null, private readonly file: StreamFile | null) {
     this.localImage = new BackupImage(pages, vcpus);
   }
 
-  send(image: EpochImage): EpochSent {
-    let sent: EpochSent = { sentBytes: 0, plainBytes: 0 };
+  send(image: EpochImage): EpochSent | null {
+    let sent: EpochSent | null = null;
     if (this.encoding !== null) {
       const { chunks, plainBytes } = this.encoding.epoch(image);
       this.file?.write(chunks);
@@ -112,6 +129,7 @@ export class InprocLink implements BackupLink {
       this.stats.plainBytes += plainBytes;
     }
     this.localImage.apply(image);
+    this.onPagesDone(image);
     this.stats.ackedEpochs++;
     this.onAck(image.epoch);
     return sent;

@@ -1,5 +1,6 @@
 // The primary's end of a socket link to `hbft backup`: epochs go out as link frames of
-// stream chunks (the chunks are views of the epoch's staging buffer, never copied),
+// stream chunks (the chunks are views of the epoch's staging buffer, never copied, and
+// handed back through onPagesDone once written),
 // heartbeats go out on a timer, and ACK/NACK/HEARTBEAT frames come back. Memory is
 // bounded by the checkpointer's ack window (at most maxInFlight epochs unacked), not by
 // socket 'drain': a slow backup stalls the guest, as in Remus.
@@ -9,9 +10,8 @@ import type { BackupImage } from '../replica/backup-image.js';
 import type { EpochImage } from '../epoch/epoch-image.js';
 import { ConfigError, HbftError, type HbftErrorOptions } from '../base/errors.js';
 import type { BackupLink, EpochSent, LinkStats, StreamEncoding, StreamFile } from './backup-link.js';
-import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN } from './backchannel.js';
 import { formatAddress, type NetAddress } from '../net/address.js';
-import { LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
+import { BackchannelDecoder, FRAME_ACK, FRAME_NACK, FRAME_SHUTDOWN, LINK_DATA, LINK_HEARTBEAT, linkHeader } from './link-frames.js';
 
 export class LinkLostError extends HbftError {
   constructor(message: string, options: HbftErrorOptions = {}) {
@@ -98,8 +98,11 @@ export class SocketLink implements BackupLink {
   readonly kind = 'socket';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage | null = null;
+  /** The socket writes the page chunks after send() returns. */
+  readonly keepsPageViews = true;
   onAck: (epoch: number) => void = () => {};
   onLost: (reason: string, clean: boolean) => void = () => {};
+  onPagesDone: (image: EpochImage) => void = () => {};
   private lost: string | null = null;
   /** The backup sent SHUTDOWN: it is leaving and will not take over. */
   private backupLeaving = false;
@@ -148,13 +151,20 @@ export class SocketLink implements BackupLink {
     this.stats.bytesSent += sentBytes;
     this.stats.plainBytes += plainBytes;
     this.lastSent = image.epoch;
-    if (this.lost === null) {
-      for (const c of chunks) {
-        this.socket.write(linkHeader(LINK_DATA, c.length));
-        this.socket.write(c);
-      }
-      if (this.opts.killAfterEpoch === image.epoch) this.socket.write(new Uint8Array(0), () => killSelf(image.epoch));
+    if (this.lost !== null) {
+      this.onPagesDone(image); // nothing was queued; the file write above is synchronous
+      return { sentBytes, plainBytes };
     }
+    const last = chunks.length - 1;
+    for (let i = 0; i <= last; i++) {
+      this.socket.write(linkHeader(LINK_DATA, chunks[i]!.length));
+      // Write callbacks run in order, once the kernel holds the bytes: after the last one
+      // no queued write reads the epoch's pages. A failed write frees nothing (it may be
+      // cut short); the buffer is left to the collector.
+      if (i < last) this.socket.write(chunks[i]!);
+      else this.socket.write(chunks[i]!, (err) => { if (err == null) this.onPagesDone(image); });
+    }
+    if (this.opts.killAfterEpoch === image.epoch) this.socket.write(new Uint8Array(0), () => killSelf(image.epoch));
     return { sentBytes, plainBytes };
   }
 

@@ -5,7 +5,6 @@ const ENTRY_ROLES: [RegExp, string][] = [
   [/workers\/vcpu\.js/, 'vcpu'],
   [/workers\/tracker\.js/, 'tracker'],
   [/workers\/checkpointer\.js/, 'checkpointer'],
-  [/workers\/copier\.js/, 'copier'],
   [/src\/cli\/main\.js/, 'main'],
 ];
 

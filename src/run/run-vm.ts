@@ -70,7 +70,12 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
   const backup = link?.localImage ?? null;
   let halted: string | null = null;
+  const stagingPorts = new MessageChannel();
   if (link !== null) {
+    // Epochs after 0 are the checkpointer's staging buffers: back to its pool once the link is done with them.
+    link.onPagesDone = (image) => {
+      if (image.epoch > 0 && image.pages.byteLength > 0) stagingPorts.port1.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
+    };
     link.onAck = (epoch) => {
       storeAcked(ctrl, epoch + 1);
       hooks.onAck?.(epoch);
@@ -101,7 +106,6 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   // vcpuDone is filled by vCPU index, in any order.
   const allVcpusDone = () => vcpuDone.filter(Boolean).length === cfg.vcpus;
 
-  const stagingPorts = new MessageChannel();
   const threads = new ThreadSet((_role, m) => {
     switch (m.type) {
       case 'vcpu-started':
@@ -117,14 +121,11 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         }
         break;
       case 'epoch': {
-        // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a socket may
-        // send it later, so it gets its own copy; an in-process image copies it at once.
-        const inproc = link!.kind === 'inproc';
-        const image = m.image.epoch === 0 && !inproc ? { ...m.image, pages: m.image.pages.slice() } : m.image;
+        // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a link that
+        // keeps page views past send() gets its own copy.
+        const image = m.image.epoch === 0 && link!.keepsPageViews ? { ...m.image, pages: m.image.pages.slice() } : m.image;
         const sent = link!.send(image);
         if (m.image.epoch === 0) releaseInitialHold(ctrl);
-        // Applied and not referenced by a pending socket write: back to the checkpointer's pool.
-        else if (inproc && m.image.pages.byteLength > 0) stagingPorts.port1.postMessage(m.image.pages.buffer, [m.image.pages.buffer as ArrayBuffer]);
         if (backup !== null && m.image.verifySums !== undefined) {
           const bad = backup.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
@@ -133,7 +134,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
           }
         }
         if (m.image.epoch > 0) {
-          const record = inproc && sent.sentBytes === 0 ? m.record : { ...m.record, ...sent };
+          const record = sent === null ? m.record : { ...m.record, ...sent };
           epochLog.push(record);
           hooks.onEpoch?.(record);
         }

@@ -5,15 +5,10 @@
 // private PAGE_DATA_XRLE record (docs/stream-format.md).
 import type { EpochImage } from '../epoch/epoch-image.js';
 import { PAGE_SIZE } from '../vm/layout.js';
-import { crcUpdate } from './checksum.js';
 import {
-  type EpochEncodeOptions, encodeEpochTail, encodePageDataHead, encodeStreamHeader,
-  validateEpochImage, type StreamHeaderOptions,
+  type EpochEncodeOptions, type PageEncoding, type StreamHeaderOptions, encodeEpoch, encodeStreamHeader, plainPageRecordBytes,
 } from './encoder.js';
-import {
-  MAX_PFNS_PER_RECORD, PAGE_DATA_HEADER_SIZE, PFN_ENTRY_SIZE, REC_HEADER_SIZE, REC_PAGE_DATA_XRLE,
-  XRLE_DESC_SIZE, XRLE_KIND_RAW, XRLE_KIND_XOR_RLE, paddedLength,
-} from './records.js';
+import { REC_PAGE_DATA_XRLE, XRLE_DESC_SIZE, XRLE_KIND_RAW, XRLE_KIND_XOR_RLE } from './records.js';
 import { encodeXorRle } from './xrle.js';
 
 export const DEFAULT_CACHE_BYTES = 64 << 20;
@@ -67,13 +62,50 @@ export interface CompressingEncoderOptions {
   readonly cacheBytes?: number;
 }
 
+/**
+ * PAGE_DATA_XRLE's body: a descriptor per page, then each page raw or as XOR+RLE
+ * against the cached copy last sent. Every page is then remembered as sent.
+ */
+export class XrlePages implements PageEncoding {
+  readonly recordType = REC_PAGE_DATA_XRLE;
+  /** Pages encoded, and how many of them went as XOR+RLE. */
+  pages = 0;
+  xorPages = 0;
+  private readonly scratch = new Uint8Array(PAGE_SIZE);
+
+  constructor(readonly cache: PageCache) {}
+
+  encodePages(pfns: Uint32Array, pages: Uint8Array): { chunks: Uint8Array[]; bytes: number } {
+    const count = pfns.length;
+    const descs = new Uint8Array(count * XRLE_DESC_SIZE);
+    const descView = new DataView(descs.buffer);
+    const chunks: Uint8Array[] = [descs];
+    let bytes = descs.length;
+    for (let i = 0; i < count; i++) {
+      const page = pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+      const base = this.cache.peek(pfns[i]!);
+      const n = base ? encodeXorRle(page, base, this.scratch) : -1;
+      const payload = n > 0 ? this.scratch.slice(0, n) : page; // raw pages are not copied
+      if (n > 0) this.xorPages++;
+      descView.setUint32(i * XRLE_DESC_SIZE, n > 0 ? XRLE_KIND_XOR_RLE : XRLE_KIND_RAW, true);
+      descView.setUint32(i * XRLE_DESC_SIZE + 4, payload.length, true);
+      chunks.push(payload);
+      bytes += payload.length;
+      this.cache.remember(pfns[i]!, page);
+    }
+    this.pages += count;
+    return { chunks, bytes };
+  }
+}
+
 export class CompressingEncoder {
   readonly cache: PageCache;
   readonly stats: CompressionStats = { epochs: 0, pages: 0, xorPages: 0, plainBytes: 0, sentBytes: 0 };
-  private readonly scratch = new Uint8Array(PAGE_SIZE);
+  private readonly xrle: XrlePages;
 
   constructor(opts: CompressingEncoderOptions = {}) {
     this.cache = new PageCache(Math.floor((opts.cacheBytes ?? DEFAULT_CACHE_BYTES) / PAGE_SIZE));
+    this.xrle = new XrlePages(this.cache);
   }
 
   header(opts: Omit<StreamHeaderOptions, 'compressed'> = {}): Uint8Array {
@@ -82,44 +114,12 @@ export class CompressingEncoder {
 
   /** As encodeEpoch, with PAGE_DATA_XRLE records in place of PAGE_DATA. */
   encodeEpoch(img: EpochImage, opts: EpochEncodeOptions = {}): Uint8Array[] {
-    validateEpochImage(img);
-    const chunks: Uint8Array[] = [];
-    let crc = 0;
-    for (let first = 0; first < img.pfns.length; first += MAX_PFNS_PER_RECORD) {
-      const count = Math.min(MAX_PFNS_PER_RECORD, img.pfns.length - first);
-      const pfns = img.pfns.subarray(first, first + count);
-      const pages = img.pages.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE);
-      const descs = new Uint8Array(count * XRLE_DESC_SIZE);
-      const descView = new DataView(descs.buffer);
-      const payloads: Uint8Array[] = [];
-      let payloadBytes = 0;
-      for (let i = 0; i < count; i++) {
-        const page = pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
-        const base = this.cache.peek(pfns[i]!);
-        const n = base ? encodeXorRle(page, base, this.scratch) : -1;
-        const payload = n > 0 ? this.scratch.slice(0, n) : page; // raw pages are not copied
-        if (n > 0) this.stats.xorPages++;
-        descView.setUint32(i * XRLE_DESC_SIZE, n > 0 ? XRLE_KIND_XOR_RLE : XRLE_KIND_RAW, true);
-        descView.setUint32(i * XRLE_DESC_SIZE + 4, payload.length, true);
-        payloads.push(payload);
-        payloadBytes += payload.length;
-        this.cache.remember(pfns[i]!, page);
-      }
-      const rest = descs.length + payloadBytes;
-      const head = encodePageDataHead(REC_PAGE_DATA_XRLE, pfns, rest);
-      // The checksum covers the pfn list and the pages as the backup will hold them.
-      crc = crcUpdate(crcUpdate(crc, head.subarray(REC_HEADER_SIZE + PAGE_DATA_HEADER_SIZE)), pages);
-      chunks.push(head, descs, ...payloads);
-      const body = PAGE_DATA_HEADER_SIZE + count * PFN_ENTRY_SIZE + rest;
-      const pad = paddedLength(body) - body;
-      if (pad > 0) chunks.push(new Uint8Array(pad));
-      this.stats.plainBytes += REC_HEADER_SIZE + PAGE_DATA_HEADER_SIZE + count * (PFN_ENTRY_SIZE + PAGE_SIZE);
-    }
-    const tail = encodeEpochTail(img, crc, opts);
-    chunks.push(tail);
+    const chunks = encodeEpoch(img, opts, this.xrle);
     this.stats.epochs++;
-    this.stats.pages += img.pfns.length;
-    this.stats.plainBytes += tail.length;
+    this.stats.pages = this.xrle.pages;
+    this.stats.xorPages = this.xrle.xorPages;
+    // The tail (TSC, HVM_CONTEXT, CHECKPOINT) is the same in both encodings.
+    this.stats.plainBytes += plainPageRecordBytes(img.pfns.length) + chunks[chunks.length - 1]!.length;
     for (const c of chunks) this.stats.sentBytes += c.length;
     return chunks;
   }

@@ -52,24 +52,51 @@ export function encodeEnd(): Uint8Array {
   return out;
 }
 
+/** How one page record carries its pages, after the record's count header and pfn list. */
+export interface PageEncoding {
+  /** REC_PAGE_DATA, or REC_PAGE_DATA_XRLE for the compressed variant. */
+  readonly recordType: number;
+  /** The body after the pfn list, as chunks to write in order, and their total length. */
+  encodePages(pfns: Uint32Array, pages: Uint8Array): { readonly chunks: readonly Uint8Array[]; readonly bytes: number };
+}
+
+/** Xen's PAGE_DATA: the pages themselves, never copied (the chunk is a view of the epoch's buffer). */
+export const PLAIN_PAGES: PageEncoding = {
+  recordType: REC_PAGE_DATA,
+  encodePages: (_pfns, pages) => ({ chunks: [pages], bytes: pages.length }),
+};
+
 /**
- * One epoch as chunks to write in order: PAGE_DATA records of at most 1,024 pfns (none
- * for an epoch without dirty pages), X86_TSC_INFO, HVM_CONTEXT, CHECKPOINT.
+ * One epoch as chunks to write in order: page records of at most 1,024 pfns (none for
+ * an epoch without dirty pages), X86_TSC_INFO, HVM_CONTEXT, CHECKPOINT. `encoding` says
+ * how a page record carries its pages (plain PAGE_DATA unless given).
  */
-export function encodeEpoch(img: EpochImage, opts: EpochEncodeOptions = {}): Uint8Array[] {
+export function encodeEpoch(img: EpochImage, opts: EpochEncodeOptions = {}, encoding: PageEncoding = PLAIN_PAGES): Uint8Array[] {
   validateEpochImage(img);
   const chunks: Uint8Array[] = [];
   let crc = 0;
   for (let first = 0; first < img.pfns.length; first += MAX_PFNS_PER_RECORD) {
     const count = Math.min(MAX_PFNS_PER_RECORD, img.pfns.length - first);
-    const head = encodePageDataHead(REC_PAGE_DATA, img.pfns.subarray(first, first + count), count * PAGE_SIZE);
+    const pfns = img.pfns.subarray(first, first + count);
     const pages = img.pages.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE);
+    const rest = encoding.encodePages(pfns, pages);
+    const head = encodePageDataHead(encoding.recordType, pfns, rest.bytes);
+    // The checksum covers the pfn list and the pages as the backup will hold them.
     crc = crcUpdate(crc, head.subarray(REC_HEADER_SIZE + PAGE_DATA_HEADER_SIZE));
     crc = crcUpdate(crc, pages);
-    chunks.push(head, pages);
+    chunks.push(head, ...rest.chunks);
+    const body = PAGE_DATA_HEADER_SIZE + count * PFN_ENTRY_SIZE + rest.bytes;
+    const pad = paddedLength(body) - body; // plain pages are whole multiples of 8 bytes: none
+    if (pad > 0) chunks.push(new Uint8Array(pad));
   }
   chunks.push(encodeEpochTail(img, crc, opts));
   return chunks;
+}
+
+/** What the page records of `pages` pages take as plain PAGE_DATA, headers included. */
+export function plainPageRecordBytes(pages: number): number {
+  const records = Math.ceil(pages / MAX_PFNS_PER_RECORD);
+  return records * (REC_HEADER_SIZE + PAGE_DATA_HEADER_SIZE) + pages * (PFN_ENTRY_SIZE + PAGE_SIZE);
 }
 
 /**

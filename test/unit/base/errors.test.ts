@@ -2,7 +2,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackupError } from '../../../src/replica/backup-image.js';
-import { TrialError } from '../../../src/backup/trials.js';
 import { AckTimeoutError } from '../../../src/epoch/ack-window.js';
 import { PauseTimeoutError } from '../../../src/epoch/pause.js';
 import { ProfileError } from '../../../src/cli/profile-command.js';
@@ -37,7 +36,6 @@ const CASES: [Error, string, boolean][] = [
   [new TraceFormatError('x'), 'ERR_TRACE_FORMAT', true],
   [new StreamError('TRUNCATED', 'PAGE_DATA', 8, 'x'), 'TRUNCATED', false],
   [new BackupError('GEOMETRY', 'x'), 'GEOMETRY', false],
-  [new TrialError('x'), 'TRIAL', false],
   [new AckTimeoutError('x'), 'ACK_TIMEOUT', false],
   [new PauseTimeoutError('x'), 'PAUSE_TIMEOUT', false],
   [new ProfileError('x'), 'PROFILE', false],

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   BackchannelDecoder, FRAME_ACK, FRAME_HEARTBEAT, FRAME_NACK, FRAME_SIZE, encodeFrame, type BackchannelFrame,
-} from '../../../src/link/backchannel.js';
+} from '../../../src/link/link-frames.js';
 import { StreamError } from '../../../src/stream/errors.js';
 
 describe('ack/heartbeat back-channel', () => {

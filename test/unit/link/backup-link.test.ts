@@ -1,0 +1,25 @@
+// The in-process link copies an epoch into its image inside send(): it keeps no page
+// views, so the staging buffer is free again before send() returns.
+import { describe, expect, it } from 'vitest';
+import { CTX_SLOTS, PAGE_SIZE } from '../../../src/vm/layout.js';
+import { InprocLink } from '../../../src/link/backup-link.js';
+
+describe('InprocLink capabilities', () => {
+  it('keeps no page views: pages are done within send(), after they were applied', () => {
+    const link = new InprocLink(4, 1, null, null);
+    expect(link.keepsPageViews).toBe(false);
+    const events: string[] = [];
+    link.onAck = (e) => events.push(`ack ${e}`);
+    link.onPagesDone = (img) => {
+      events.push(`done ${img.epoch}`);
+      img.pages.fill(0xee); // reused at once: the image must already hold its own copy
+    };
+    const contexts = [new Float64Array(CTX_SLOTS)];
+    const all = Uint32Array.of(0, 1, 2, 3);
+    expect(link.send({ epoch: 0, guestPages: 4, pfns: all, pages: new Uint8Array(4 * PAGE_SIZE).fill(1), contexts, final: false })).toBeNull();
+    link.send({ epoch: 1, guestPages: 4, pfns: Uint32Array.of(2), pages: new Uint8Array(PAGE_SIZE).fill(7), contexts, final: true });
+    expect(events).toEqual(['done 0', 'ack 0', 'done 1', 'ack 1']);
+    expect(link.localImage.ram[2 * PAGE_SIZE]).toBe(7);
+    expect(link.localImage.ram[1 * PAGE_SIZE]).toBe(1);
+  });
+});
