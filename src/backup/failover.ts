@@ -1,4 +1,4 @@
-// Failover (DESIGN 8): copy the last committed image into fresh shared buffers and run
+// Failover (docs/design.md, Failover): copy the last committed image into fresh shared buffers and run
 // the guest to completion from it, with vCPU workers that skip init (`restored`).
 // The resumed guest runs natively: nothing protects it any more.
 import { CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../vm/layout.js';

@@ -1,4 +1,4 @@
-// The backup's receiver state machine (DESIGN 8): the stream decoder stages the epoch in
+// The backup's receiver state machine (docs/design.md, Backup, stream and link): the stream decoder stages the epoch in
 // flight; only an epoch whose CHECKPOINT arrived whole and verified reaches apply(),
 // which checks it against the committed image before copying a byte. Any fault leaves
 // the committed image as it was and fails the receiver for good (one line, naming the

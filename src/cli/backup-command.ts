@@ -1,6 +1,6 @@
 // `hbft backup --listen ADDR`: receive one primary's checkpoint stream, keep the last
 // committed image, ack each epoch; when the primary dies, resume the guest from that
-// image and run it to completion (DESIGN 8). Connections that fail before the full copy
+// image and run it to completion (docs/design.md, Failover). Connections that fail before the full copy
 // is committed are logged and the backup waits for the next (docs/failover.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // The backup-related flags of `hbft run`, validated and filled apart from the run
-// config (DESIGN 8): where checkpoints go, the stream file, compression, failure injection.
+// config (docs/design.md, Backup, stream and link): where checkpoints go, the stream file, compression, failure injection.
 import { parseAddress, parseBackupTarget, type BackupTarget, type NetAddress } from '../net/address.js';
 import { Witness } from '../replica/witness.js';
 import { readAuthKey } from './auth-key.js';

@@ -93,7 +93,7 @@ function key(workload: string, c: CompareConfigSpec): string {
   return JSON.stringify([workload, c.name]);
 }
 
-/** Validate, then fill (STYLE 8): every flag checked before the first run starts. */
+/** Validate, then fill (docs/design.md, Conventions): every flag checked before the first run starts. */
 export function resolveCompare(v: CompareFlagValues, env: Readonly<Record<string, string | undefined>>): ResolvedCompare {
   const workloads = workloadList(v.workloads);
   const configs = configList(v.modes);

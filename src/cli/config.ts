@@ -87,7 +87,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   const opsPerVcpu = v.ops === undefined ? null : parseCount('--ops', v.ops, 1);
   const durationMs = opsPerVcpu !== null ? null : v.duration === undefined ? RUN_DEFAULTS.durationMs : parseDuration('--duration', v.duration);
   const tracked = mode !== 'native';
-  // Spinning only pays when every busy thread (vCPUs + tracker) has a core (DESIGN 3).
+  // Spinning only pays when every busy thread (vCPUs + tracker) has a core (docs/design.md, Access path).
   const busy = vcpus + (tracked ? 1 : 0);
   const fits = busy <= availableParallelism();
   const spin = v.spin !== undefined ? parseCount('--spin', v.spin, 0) : fits ? RUN_DEFAULTS.spinWhenFree : 0;

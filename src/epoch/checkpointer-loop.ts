@@ -35,7 +35,7 @@ export interface CheckpointSink {
 }
 
 /**
- * The checkpointer thread's loop (DESIGN 5): wait for the epoch to end, pause, run the
+ * The checkpointer thread's loop (docs/design.md, Epoch protocol): wait for the epoch to end, pause, run the
  * Checkpointer, resume, then hand the epoch over. The first epoch is the full copy taken
  * once every vCPU has initialised and parked.
  */

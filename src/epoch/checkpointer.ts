@@ -21,7 +21,7 @@ export interface CheckpointCounts {
 export type Clock = () => number;
 
 /**
- * Steps 2-4 of the epoch (DESIGN 5), run while every vCPU is parked: collect the dirty
+ * Steps 3-5 of each epoch (docs/design.md, Epoch protocol), run while every vCPU is parked: collect the dirty
  * set, copy dirty pages and contexts into a staging area, reset protection. Pausing and
  * resuming are the caller's (see pause.ts), so tests can drive this without threads.
  */

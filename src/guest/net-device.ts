@@ -1,7 +1,7 @@
 // The guest's network device: an input ring in a SharedArrayBuffer that main fills
 // with parsed requests and the serving vCPU drains. The ring is not checkpointed on
 // purpose: a request still in it at failover is like a packet lost on the wire, and
-// its client retries because no reply was released (DESIGN 8).
+// its client retries because no reply was released (docs/design.md, Output commit).
 import { CTRL_REQ, REQ_PAUSE, REQ_STOP } from '../vm/layout.js';
 import type { GuestIo } from './workloads/define.js';
 import {

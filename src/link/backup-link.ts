@@ -1,4 +1,4 @@
-// Where a run's checkpoints go (DESIGN 5 step 6, DESIGN 8). run-vm hands every epoch
+// Where a run's checkpoints go (docs/design.md, Epoch protocol; Backup, stream and link). run-vm hands every epoch
 // to a BackupLink and learns of commits through onAck; the links are the in-process
 // image (default) and a socket to an `hbft backup` process (src/link/socket-link.ts).
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -8,7 +8,7 @@ import type { EpochImage } from '../epoch/epoch-image.js';
 import { CompressingEncoder } from '../stream/compress.js';
 import { encodeEnd, encodeEpoch, encodeStreamHeader } from '../stream/encoder.js';
 
-/** Epochs captured but unacked before the guest waits for the backup (DESIGN 5 step 6). */
+/** Epochs captured but unacked before the guest waits for the backup (docs/design.md, Epoch protocol, step 6). */
 export const MAX_IN_FLIGHT = 4;
 
 export interface LinkStats {

@@ -1,4 +1,4 @@
-// The link's frames, both directions of one connection (DESIGN 8, docs/stream-format.md).
+// The link's frames, both directions of one connection (docs/design.md, Backup, stream and link; docs/stream-format.md).
 // Primary -> backup: `u32 magic "HBLK", u32 kind, u32 length`, then `length` stream bytes
 // (DATA) or none (HEARTBEAT): the Xen stream has no record a live primary could send when
 // it has nothing to checkpoint. Backup -> primary: `u32 magic "HBAK", u32 kind, u64 epoch`

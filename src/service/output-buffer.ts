@@ -1,4 +1,4 @@
-// Output commit (DESIGN 8): guest output produced in epoch e is held until the backup
+// Output commit (docs/design.md, Output commit): guest output produced in epoch e is held until the backup
 // acks epoch e, so no client sees a reply the backup could not reproduce. Without
 // output commit (--no-output-commit), or once the backup is lost, output goes out at once.
 export interface HeldOutput<T> {

@@ -6,7 +6,7 @@ export function markDirty(bitmap: Uint32Array, pfn: number): void {
 /**
  * Take and clear every set bit, ascending. Words are swapped out with Atomics.exchange
  * so that a bit set concurrently is either harvested now or stays for the next epoch:
- * a dirty bit is never lost (STYLE 6). Zero words are skipped a word at a time.
+ * a dirty bit is never lost (docs/design.md, Conventions). Zero words are skipped a word at a time.
  */
 export function harvestDirty(bitmap: Uint32Array, pages: number): Uint32Array {
   let count = 0;

@@ -7,7 +7,7 @@ export type Mode = (typeof MODES)[number];
 export type TrackedMode = (typeof TRACKED_MODES)[number];
 
 /**
- * One tracking mode (DESIGN 4). The same class runs in two threads over the same shared
+ * One tracking mode (docs/design.md, Tracking modes). The same class runs in two threads over the same shared
  * buffers: the tracker calls serviceFault while vCPUs run; the checkpointer calls the
  * rest while every vCPU is parked.
  */

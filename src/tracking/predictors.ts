@@ -1,6 +1,6 @@
 import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 /**
- * Write-set predictors for wfp (DESIGN 4): each sees Dirty(e) at the end of epoch e and
+ * Write-set predictors for wfp (docs/design.md, Tracking modes): each sees Dirty(e) at the end of epoch e and
  * returns Predicted(e+1), ascending. State is kept per page in typed arrays so an update
  * costs in proportion to the dirty sets, not to RAM.
  */

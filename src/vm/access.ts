@@ -13,7 +13,7 @@ export interface FaultPort {
 }
 
 /**
- * The tracked access path (DESIGN 3): one mask compare on the shadow entry, then a
+ * The tracked access path (docs/design.md, Access path): one mask compare on the shadow entry, then a
  * plain typed-array access; everything else is in the cold `*Slow` methods.
  */
 export class TrackedMemory implements GuestMemory {

@@ -1,7 +1,7 @@
 /**
  * The guest's view of memory. Addresses are byte addresses into guest RAM; 32-bit and
  * 64-bit accesses must be naturally aligned, so they never cross a page. Every access
- * goes through the shadow entry of its page (DESIGN 3) unless the mode is native.
+ * goes through the shadow entry of its page (docs/design.md, Access path) unless the mode is native.
  */
 export interface GuestMemory {
   readonly bytes: number;

@@ -1,5 +1,5 @@
 // Every shared-buffer offset, control-block index, shadow-entry bit and size lives here;
-// buffer sizes are derived from these constants (DESIGN 2).
+// buffer sizes are derived from these constants (docs/design.md, Shared memory).
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;

@@ -2,7 +2,7 @@ import {
   CTRL_F64_DEADLINE, CTX_SLOTS, CTX_BYTES, PAGE_SIZE, PML_INDEX, PML_INDEX_EMPTY, PML_WORDS, bitmapWords, ctrlWords,
 } from './layout.js';
 
-/** The shared buffers of one VM, as posted to every thread (DESIGN 2). */
+/** The shared buffers of one VM, as posted to every thread (docs/design.md, Shared memory). */
 export interface VmBuffers {
   readonly pages: number;
   readonly vcpus: number;

@@ -1,8 +1,8 @@
-// Reference fault counts for every tracking mode (DESIGN 4), computed the simplest way
+// Reference fault counts for every tracking mode (docs/design.md, Tracking modes), computed the simplest way
 // from a list of page accesses, with no emulator code: tracking-mode tests compare the
-// emulator's per-epoch counts in deterministic mode (DESIGN 6, one vCPU, --epoch-ops N)
+// emulator's per-epoch counts in deterministic mode (docs/design.md, Determinism: one vCPU, --epoch-ops N)
 // against these. Epoch k holds operations [k*N, (k+1)*N); the last epoch may be partial
-// (the final checkpoint commits it, DESIGN 5). Epoch k here is the k-th epoch of guest
+// (the final checkpoint commits it: docs/design.md, Epoch protocol). Epoch k here is the k-th epoch of guest
 // operations, whatever number the checkpointer gives it. pml log-full exits are modelled
 // for one vCPU, whose log the checkpoint drains at every epoch end (Intel's PML: the
 // index runs 511 down to 0, and the log attempted with it out of range exits).

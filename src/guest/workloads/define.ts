@@ -31,7 +31,7 @@ export interface GuestIo {
 /**
  * A workload keeps all of its state in guest RAM and in its registers (`regs`, the
  * workload's part of the vCPU context), so it can be paused after any step, checkpointed
- * and resumed on the backup (DESIGN 7).
+ * and resumed on the backup (docs/design.md, Workloads).
  */
 export interface Workload {
   readonly name: string;

@@ -3,7 +3,7 @@ import { runSync } from '../../../src/run/sync-vm.js';
 import { referenceResult } from '../../../src/run/reference.js';
 import { script } from '../../../src/guest/workloads/script.js';
 
-/** Exact logdirty counts (DESIGN 4) on hand-made sequences, one vCPU, --epoch-ops N. */
+/** Exact logdirty counts (docs/design.md, Tracking modes) on hand-made sequences, one vCPU, --epoch-ops N. */
 function counts(seq: string, epochOps: number) {
   const ops = seq.trim().split(/\s+/).length;
   const run = runSync({ workload: script, mode: 'logdirty', pages: 16, vcpus: 1, seed: 1, options: { script: seq }, opsPerVcpu: ops, epochOps });

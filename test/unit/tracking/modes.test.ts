@@ -38,7 +38,7 @@ function runScript(mode: TrackedMode, seq: string, epochOps: number): SyncRun {
   });
 }
 
-describe('exact counts of every tracking mode (DESIGN 4), by hand', () => {
+describe('exact counts of every tracking mode (docs/design.md, Tracking modes), by hand', () => {
   // r0 w0 | r0 w1 | r1 r0 | w0 w2, epochs of 2 operations.
   const seq = 'r0 w0 r0 w1 r1 r0 w0 w2';
   const byHand: Record<TrackedMode, number[][]> = {

@@ -42,7 +42,7 @@ function setup(pages = 8, pml = false) {
   return { vm, faults, mem, drained };
 }
 
-describe('guest access path (DESIGN 3)', () => {
+describe('guest access path (docs/design.md, Access path)', () => {
   const cases: { entry: number; op: 'load' | 'store'; faults: FaultKind[]; after: number }[] = [
     { entry: 0, op: 'load', faults: [FAULT_READ], after: SPT_P },
     { entry: SPT_P, op: 'load', faults: [], after: SPT_P },

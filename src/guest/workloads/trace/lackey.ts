@@ -1,5 +1,5 @@
 // Parser of valgrind lackey output (`valgrind --tool=lackey --trace-mem=yes`) into a
-// compact replay program (DESIGN 7). Pure: no I/O. Feed it text in chunks of any size.
+// compact replay program (docs/design.md, Workloads). Pure: no I/O. Feed it text in chunks of any size.
 //
 // Lackey prints one access per line:
 //   "I  0401ab70,3"   instruction fetch

@@ -1,4 +1,4 @@
-// Trace replay (DESIGN 7): replays a lackey trace's loads, stores and modifies against
+// Trace replay (docs/design.md, Workloads): replays a lackey trace's loads, stores and modifies against
 // guest RAM. Guest page p of the trace lives at regionBase + p * PAGE_SIZE. The only
 // state is the replay position in regs[REG_POS], so the workload resumes after any step.
 
@@ -81,7 +81,7 @@ export const traceWorkload = defineWorkload({
           if (crosses) mem.touchRead(basePfn + ops[w + OP_PAGE1]);
           break;
         case OP_STORE:
-          // Check both pages before writing anything (STYLE 3).
+          // Check both pages before writing anything (docs/design.md, Access path).
           if (crosses) {
             mem.touchWrite(basePfn + page0);
             mem.touchWrite(basePfn + ops[w + OP_PAGE1]);

@@ -98,7 +98,7 @@ describe('reference counts on hand-made sequences', () => {
   });
 });
 
-// A second, mechanical model: the shadow-entry rules of DESIGN 3 and 4 applied access by
+// A second, mechanical model: the shadow-entry rules of docs/design.md (Access path, Tracking modes) applied access by
 // access. The set formulas of the helper must agree with it on every epoch of real traces.
 const P = 1;
 const W = 2;
@@ -213,7 +213,7 @@ describe('reference counts on the shipped fixtures', () => {
       }
     });
 
-    it(`${name}: counts relate across modes as DESIGN 4 says`, () => {
+    it(`${name}: counts relate across modes as docs/design.md, Tracking modes says`, () => {
       const ops = opsOf(name);
       const pages = refPageCount(ops);
       const [native, logdirty, rfr, wfp, dbit] = (['native', 'logdirty', 'rfr', 'wfp', 'dbit'] as const).map((m) =>
