@@ -57,7 +57,7 @@ export const faultService: Benchmark = {
     });
     const trackers = configs.flatMap((cfg, i) => {
       if (cfg.path !== 'tracker') return [];
-      const data: TrackerWorkerData = { role: 'tracker', vm: cfg.vm, mode: 'logdirty', predictor: 'last', spin: cfg.spin, cpuProf: null };
+      const data: TrackerWorkerData = { role: 'tracker', vm: cfg.vm, mode: 'logdirty', spin: cfg.spin, cpuProf: null };
       const w = new Worker(workerPath('tracker'), { workerData: data, name: `bench-tracker-${i}` });
       return [{ vm: cfg.vm, done: exited(w, `tracker ${i}`) }];
     });

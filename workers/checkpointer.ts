@@ -1,4 +1,4 @@
-// Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/checkpoint).
+// Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/epoch).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
 import { runEpochs } from '../src/epoch/checkpointer-loop.js';
@@ -26,7 +26,7 @@ const hists = new IntervalHistograms(['pause', 'quiesce', 'copy'], grid?.interva
 const { pause, quiesce, copy } = hists.current;
 
 runEpochs(vm.ctrl, vm.vcpus, cp, {
-  epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000, firstEpoch: d.firstEpoch,
+  epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000,
   maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs, wallOffset: performance.timeOrigin,
 }, {
   epoch: (image, record) => {

@@ -10,7 +10,7 @@ import { deviceIo } from '../src/guest/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
 import type { FaultPort } from '../src/vm/access.js';
 import { InlineFaultPort } from '../src/tracking/inline-fault.js';
-import { createPolicy } from '../src/tracking/modes.js';
+import { createFaultHandler } from '../src/tracking/modes.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
@@ -43,7 +43,7 @@ const now = () => performance.now();
 const onServiced = (us: number) => recordUs(faultService, us);
 function faultPort(mode: Exclude<typeof d.mode, 'native'>): FaultPort {
   // The tracker's own handler, for the inline path and for faults taken back from the tracker.
-  const handler = createPolicy(mode, vm, { predictor: d.predictor ?? 'last' });
+  const handler = createFaultHandler(mode, vm);
   if (d.faultPath === 'inline') return new InlineFaultPort(vm.ctrl, d.vcpu, handler, onServiced, now);
   return new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, onServiced, now, handler);
 }

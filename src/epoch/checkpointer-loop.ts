@@ -17,7 +17,6 @@ export interface EpochTiming {
   readonly pauseTimeoutMs: number;
   /** How long to wait for vCPUs to initialise the guest, or to fill a deterministic epoch. */
   readonly startTimeoutMs: number;
-  readonly firstEpoch: number;
   /** Epochs captured but not yet acked before the guest must wait (Infinity: no bound). */
   readonly maxInFlight: number;
   /** How long to wait for the backup's ack when the window is full. */
@@ -44,10 +43,10 @@ export function runEpochs(
 ): number {
   waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
   const first = cp.initial();
-  let epoch = t.firstEpoch;
+  let epoch = 0;
   // The initial image is guest RAM itself: hold the vCPUs until the backup has it.
   Atomics.store(ctrl, CTRL_INITIAL_HOLD, 1);
-  sink.epoch(rebase(first.image, epoch), record(epoch, 0, 0, 0, first.counts, first.image.pages.length));
+  sink.epoch(first.image, record(epoch, 0, 0, 0, first.counts, first.image.pages.length));
   for (let h; (h = Atomics.load(ctrl, CTRL_INITIAL_HOLD)) !== 0; ) Atomics.wait(ctrl, CTRL_INITIAL_HOLD, h);
   Atomics.store(ctrl, CTRL_EPOCH, epoch + 1);
   const startedAt = now();
@@ -113,10 +112,6 @@ export function parkedLateUs(ctrl: Int32Array, vcpus: number): number {
     late = Math.max(late, ctrl[vcpuWord(v, VCPU_PARKED_LATE_US)]);
   }
   return late;
-}
-
-function rebase(image: EpochImage, epoch: number): EpochImage {
-  return image.epoch === epoch ? image : { ...image, epoch };
 }
 
 function record(

@@ -34,9 +34,8 @@ export interface VcpuWorkerData extends OutputData {
   readonly epochOps: number;
   readonly stepOps: number;
   readonly spin: number;
-  /** Inline fault path: this vCPU services its own faults (needs the mode's predictor). */
+  /** Inline fault path: this vCPU services its own faults. */
   readonly faultPath?: 'tracker' | 'inline';
-  readonly predictor?: string;
   /** --verify: run the workload's own check at the end (GUPS copies its whole table). */
   readonly verify: boolean;
   /** Failover: contexts and RAM are already the committed image; skip init. */
@@ -50,7 +49,6 @@ export interface TrackerWorkerData extends OutputData {
   readonly role: 'tracker';
   readonly vm: VmBuffers;
   readonly mode: TrackedMode;
-  readonly predictor: string;
   readonly spin: number;
 }
 
@@ -64,8 +62,6 @@ export interface CheckpointerWorkerData extends OutputData {
   readonly epochMs: number | null;
   readonly verify: boolean;
   readonly pauseTimeoutMs: number;
-  /** First epoch number to use (a resumed guest continues the backup's numbering). */
-  readonly firstEpoch: number;
   /** Staging buffers come back on this port once the backup has applied them. */
   readonly stagingReturn: MessagePort;
   readonly intervals: IntervalGrid | null;
@@ -89,7 +85,6 @@ export type ThreadMessage =
     }
   | { readonly type: 'epoch'; readonly image: EpochImage; readonly record: EpochRecord }
   | { readonly type: 'checkpointer-done'; readonly pauseHist: string; readonly quiesceHist: string; readonly copyHist: string }
-  | { readonly type: 'tracker-done'; readonly serviced: number }
   /** `--hdr-log`: closed intervals, sent when a thread rotates its histograms */
   | { readonly type: 'hdr-intervals'; readonly intervals: readonly ClosedInterval[] }
   /** A guest reply produced while CTRL_EPOCH was `epoch`: released when that epoch is acked. */

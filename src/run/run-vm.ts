@@ -149,8 +149,6 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         cpDone = m;
         if (allVcpusDone()) stopTracker(ctrl);
         break;
-      case 'tracker-done':
-        break;
       case 'hdr-intervals':
         hooks.intervals?.onIntervals(m.intervals);
         break;
@@ -166,7 +164,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     const data: VcpuWorkerData = {
       role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
       opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-      spin: cfg.spin, faultPath: cfg.faultPath, predictor: cfg.predictor, verify: cfg.verify, restored: false, intervals, cpuProf,
+      spin: cfg.spin, faultPath: cfg.faultPath, verify: cfg.verify, restored: false, intervals, cpuProf,
       ...(hooks.netDevice ? { netDevice: hooks.netDevice } : {}),
     };
     threads.spawn(`vcpu-${v}`, 'vcpu', data);
@@ -174,10 +172,10 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   if (tracked) {
     const mode = cfg.mode as TrackerWorkerData['mode'];
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
-    if (cfg.faultPath === 'tracker') threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, predictor: cfg.predictor, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
+    if (cfg.faultPath === 'tracker') threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
-      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, firstEpoch: 0, intervals, cpuProf,
+      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, intervals, cpuProf,
       stagingReturn: stagingPorts.port2, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
   } else {

@@ -33,11 +33,6 @@ export function harvestDirty(bitmap: Uint32Array, pages: number): Uint32Array {
   return n === count ? out : out.subarray(0, n);
 }
 
-/** OR harvested pages back, for an epoch that aborts after harvesting. */
-export function restoreDirty(bitmap: Uint32Array, pfns: Uint32Array): void {
-  for (let i = 0; i < pfns.length; i++) markDirty(bitmap, pfns[i]);
-}
-
 export function popcount32(w: number): number {
   w = w - ((w >>> 1) & 0x55555555);
   w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);

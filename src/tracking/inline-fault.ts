@@ -1,7 +1,7 @@
 import type { FaultPort } from '../vm/access.js';
 import type { FaultKind } from '../vm/layout.js';
 import { lockFaults, unlockFaults } from './fault-lock.js';
-import type { TrackingPolicy } from './policy.js';
+import type { FaultHandler } from './policy.js';
 
 /**
  * `--fault-path inline`: the faulting vCPU runs the tracker's fault handler itself,
@@ -14,7 +14,7 @@ export class InlineFaultPort implements FaultPort {
   constructor(
     private readonly ctrl: Int32Array,
     private readonly vcpu: number,
-    private readonly policy: TrackingPolicy,
+    private readonly policy: FaultHandler,
     private readonly onServiced: (us: number) => void,
     private readonly now: () => number,
   ) {}

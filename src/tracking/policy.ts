@@ -1,4 +1,3 @@
-import type { VmViews } from '../vm/vm-buffers.js';
 import type { FaultKind } from '../vm/layout.js';
 
 export const TRACKED_MODES = ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as const;
@@ -35,7 +34,8 @@ export interface PredictorCounts {
   readonly misses: number;
 }
 
-export type PolicyFactory = (vm: VmViews, options: PolicyOptions) => TrackingPolicy;
+/** What the fault-servicing threads (the tracker, a vCPU handling its own fault) need of a mode. */
+export type FaultHandler = Pick<TrackingPolicy, 'serviceFault'>;
 
 export interface PolicyOptions {
   readonly predictor: string;

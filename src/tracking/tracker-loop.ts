@@ -3,7 +3,7 @@ import {
   VCPU_MBOX_PFN, VCPU_MBOX_REQ, VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
 } from '../vm/layout.js';
 import { lockFaults, unlockFaults } from './fault-lock.js';
-import type { TrackingPolicy } from './policy.js';
+import type { FaultHandler } from './policy.js';
 
 /**
  * The tracker thread's loop: drain every vCPU mailbox, claim and answer each fault, then
@@ -16,10 +16,9 @@ import type { TrackingPolicy } from './policy.js';
  * under the fault lock; a tracker that loses many faults that way stands down for the
  * epoch (CoreCheck). Exits when CTRL_TRACKER_STOP is set (and the doorbell rung).
  */
-export function runTracker(ctrl: Int32Array, vcpus: number, policy: TrackingPolicy, spin: number): number {
+export function runTracker(ctrl: Int32Array, vcpus: number, policy: FaultHandler, spin: number): void {
   const answered = new Int32Array(vcpus);
   for (let v = 0; v < vcpus; v++) answered[v] = Atomics.load(ctrl, vcpuWord(v, VCPU_MBOX_REQ));
-  let serviced = 0;
   const core = new CoreCheck();
   for (;;) {
     const bell = Atomics.load(ctrl, CTRL_DOORBELL);
@@ -33,11 +32,10 @@ export function runTracker(ctrl: Int32Array, vcpus: number, policy: TrackingPoli
       answered[v] = req;
       found = true;
       const won = serviceMailbox(ctrl, v, req, policy);
-      if (won) serviced++;
       if (core.record(won ? 1 : 0, posted)) standDown(ctrl, core.token);
     }
     if (found) continue;
-    if (Atomics.load(ctrl, CTRL_TRACKER_STOP) !== 0) return serviced;
+    if (Atomics.load(ctrl, CTRL_TRACKER_STOP) !== 0) return;
     if (spin > 0 && spinWhileAwake(ctrl, bell)) continue;
     // SLEEPING before the wait's own doorbell check: a vCPU (or wakeTracker) that bumps
     // the doorbell after our check loads SLEEPING = 1 and notifies.
@@ -91,7 +89,7 @@ export function standDown(ctrl: Int32Array, token: number): void {
  * Claim fault `req` of vCPU `v` and answer it; false when the vCPU claimed it first.
  * Exported for the handshake tests.
  */
-export function serviceMailbox(ctrl: Int32Array, v: number, req: number, policy: TrackingPolicy): boolean {
+export function serviceMailbox(ctrl: Int32Array, v: number, req: number, policy: FaultHandler): boolean {
   // One compare-exchange decides who handles the fault: us, or the vCPU taking it back.
   if (Atomics.compareExchange(ctrl, vcpuWord(v, VCPU_MBOX_CLAIM), (req - 1) | 0, req) !== ((req - 1) | 0)) return false;
   // Loading REQ (in the caller) made the vCPU's plain pfn/kind writes visible.

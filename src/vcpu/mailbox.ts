@@ -4,7 +4,7 @@ import {
   VCPU_MBOX_RESP, VCPU_MBOX_WAITING, vcpuWord, type FaultKind,
 } from '../vm/layout.js';
 import { lockFaults, unlockFaults } from '../tracking/fault-lock.js';
-import type { TrackingPolicy } from '../tracking/policy.js';
+import type { FaultHandler } from '../tracking/policy.js';
 
 /** Spin for the answer to a claimed fault before blocking: about 50 us here. */
 const CLAIMED_SPIN = 5_000;
@@ -32,7 +32,7 @@ export class MailboxFaultPort implements FaultPort {
     private readonly spin: number,
     private readonly onServiced: (us: number) => void,
     private readonly now: () => number,
-    private readonly takeover: TrackingPolicy | null = null,
+    private readonly takeover: FaultHandler | null = null,
   ) {
     this.req = vcpuWord(vcpu, VCPU_MBOX_REQ);
     this.resp = vcpuWord(vcpu, VCPU_MBOX_RESP);

@@ -10,7 +10,6 @@ export const WORDS_PER_PAGE = PAGE_SIZE >>> 2;
 export const SPT_P = 1; // present: loads allowed
 export const SPT_W = 2; // writable
 export const SPT_D = 4; // dirty, set by the vCPU like a hardware dirty bit
-export const SPT_A = 8; // accessed (optional, unused by the built-in modes)
 export const SPT_PWD = SPT_P | SPT_W | SPT_D;
 export const SPT_PW = SPT_P | SPT_W;
 

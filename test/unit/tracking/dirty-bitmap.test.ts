@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { harvestDirty, markDirty, popcount32, restoreDirty } from '../../../src/tracking/dirty-bitmap.js';
+import { harvestDirty, markDirty, popcount32 } from '../../../src/tracking/dirty-bitmap.js';
 
 describe('dirty bitmap', () => {
   it('harvests set bits ascending and clears them', () => {
@@ -14,16 +14,6 @@ describe('dirty bitmap', () => {
     const bm = new Uint32Array(1);
     bm[0] = 0xffffffff;
     expect([...harvestDirty(bm, 3)]).toEqual([0, 1, 2]);
-  });
-
-  it('restoring an aborted harvest sends the same pages next time', () => {
-    const bm = new Uint32Array(8);
-    const pages = [3, 40, 41, 200, 255];
-    pages.forEach((p) => markDirty(bm, p));
-    const taken = harvestDirty(bm, 256);
-    markDirty(bm, 7); // dirtied after the harvest
-    restoreDirty(bm, taken);
-    expect([...harvestDirty(bm, 256)]).toEqual([3, 7, 40, 41, 200, 255]);
   });
 
   it('popcount32', () => {

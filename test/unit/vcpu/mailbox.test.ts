@@ -195,7 +195,7 @@ describe('fault handshake against a scripted partner (real threads, hard timeout
   it('the tracker thread sleeps while the guest is paused, spins while it runs, answers, and stops', async () => {
     const buffers: VmBuffers = allocateVm(8, 1);
     const vm = attachVm(buffers);
-    const data: TrackerWorkerData = { role: 'tracker', vm: buffers, mode: 'logdirty', predictor: 'last', spin: 200, cpuProf: null };
+    const data: TrackerWorkerData = { role: 'tracker', vm: buffers, mode: 'logdirty', spin: 200, cpuProf: null };
     const w = new Worker(workerPath('tracker'), { workerData: data });
     workers.push(w);
     const exited = new Promise<number>((resolve) => w.once('exit', resolve));
