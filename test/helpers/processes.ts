@@ -1,6 +1,7 @@
 // Real `hbft` processes for integration tests: output collected, lines awaited as
 // events (never sleeps), and every child killed at the end of the test.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -57,4 +58,15 @@ export async function startBackup(...extra: string[]): Promise<{ proc: Proc; por
 
 export function reportOf(p: Proc): Record<string, any> {
   return JSON.parse(p.out.slice(p.out.indexOf('{')));
+}
+
+/** A loopback TCP port free at the time of asking (tests that need a fixed --serve port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

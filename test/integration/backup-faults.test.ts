@@ -1,10 +1,9 @@
 // The fault table, short: each fault once with a witness, plus the policies without
 // one. Every trial's client reads each acknowledged key back from the replica that
 // accepts writes at the end: 0 lost, never two masters.
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultTrialSpec, runFaultTrial, type FaultTrialSpec } from '../../src/backup/fault-trials.js';
-import { hbftProc, killAll, reportOf, startBackup } from '../helpers/processes.js';
+import { freePort, hbftProc, killAll, reportOf, startBackup } from '../helpers/processes.js';
 
 afterEach(killAll);
 
@@ -35,15 +34,6 @@ describe('fault trials (short)', () => {
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** kvserver primary + backup (no witness) + client; SIGSTOP the primary for 1 s mid-load. */
 async function frozenPrimary(...primaryFlags: string[]) {

@@ -1,18 +1,8 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hbftProc, killAll, startBackup } from '../helpers/processes.js';
+import { freePort, hbftProc, killAll, startBackup } from '../helpers/processes.js';
 
 afterEach(killAll);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Primary kvserver + backup + load client; SIGKILL the primary mid-load; the client's report. */
 async function failoverUnderLoad(outputCommit: boolean) {

@@ -2,22 +2,13 @@
 // primary, the primary is SIGKILLed, and redis-cli reads every acknowledged key back
 // from the backup; redis-benchmark runs against a protected kvserver.
 import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hbftProc, killAll, startBackup } from '../helpers/processes.js';
+import { freePort, hbftProc, killAll, startBackup } from '../helpers/processes.js';
 import { haveRedisTools, toolPath } from '../helpers/redis.js';
 
 afterEach(killAll);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a redis tool to its end; stdin is fed `input`. */
 function tool(name: 'redis-cli' | 'redis-benchmark', args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
