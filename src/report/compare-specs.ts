@@ -1,3 +1,5 @@
+import type { Encoding } from 'vega-lite/build/src/encoding.js';
+import type { AnyMark } from 'vega-lite/build/src/mark.js';
 import type { CompareChartRow, CompareFaultRow, ComparePauseRow } from './data.js';
 import { AXIS_TITLES, CHART_CONFIG, decadeTicks, EPOCH_AXIS, modeColour, percentileX, SCHEMA, type ChartDef } from './specs.js';
 
@@ -61,63 +63,60 @@ export function compareThroughputChart(rows: CompareChartRow[], workloads: strin
   };
 }
 
-export function comparePauseChart(rows: ComparePauseRow[], workloads: string[], modes: string[]): ChartDef {
-  const title = 'Pause time by percentile (median over repeats)';
+/**
+ * One line per mode in one panel per workload, each workload on its own y scale: the
+ * shape the pause and fault charts share.
+ */
+function modeLinesByWorkload(
+  def: { id: string; title: string; axisTitles: string[] },
+  rows: object[], workloads: string[], modes: string[],
+  mark: AnyMark, encoding: Encoding<string>,
+): ChartDef {
   return {
-    id: 'compare-pause',
-    title,
-    axisTitles: [AXIS_TITLES.percentile, AXIS_TITLES.pauseUs],
+    ...def,
     maxSeries: modes.length,
     spec: {
       $schema: SCHEMA,
-      title,
+      title: def.title,
       config: CHART_CONFIG,
       data: { values: rows },
       ...workloadFacet(workloads, LINE_COLUMNS),
-      // each workload pauses on its own scale: logdirty's 10 ms must not flatten pml's 0.1 ms
+      // each workload on its own scale: logdirty's 10 ms pauses must not flatten pml's 0.1 ms
       resolve: { scale: { y: 'independent' } },
       spec: {
         width: LINE_PANEL_WIDTH,
         height: PANEL_HEIGHT,
-        mark: { type: 'line', point: { size: 12 } },
-        encoding: {
-          x: percentileX(rows.reduce((max, r) => Math.max(max, r.inverseTail), 1)),
-          y: { field: 'valueUs', type: 'quantitative', title: AXIS_TITLES.pauseUs },
-          color: modeColour('mode', modes, AXIS_TITLES.mode),
-        },
+        mark,
+        encoding: { ...encoding, color: modeColour('mode', modes, AXIS_TITLES.mode) },
       },
     },
   };
 }
 
+export function comparePauseChart(rows: ComparePauseRow[], workloads: string[], modes: string[]): ChartDef {
+  return modeLinesByWorkload(
+    { id: 'compare-pause', title: 'Pause time by percentile (median over repeats)', axisTitles: [AXIS_TITLES.percentile, AXIS_TITLES.pauseUs] },
+    rows, workloads, modes,
+    { type: 'line', point: { size: 12 } },
+    {
+      x: percentileX(rows.reduce((max, r) => Math.max(max, r.inverseTail), 1)),
+      y: { field: 'valueUs', type: 'quantitative', title: AXIS_TITLES.pauseUs },
+    },
+  );
+}
+
 export function compareFaultsChart(rows: CompareFaultRow[], workloads: string[], modes: string[]): ChartDef {
-  const title = 'Faults per epoch, read and write (mean over repeats)';
-  return {
-    id: 'compare-faults',
-    title,
-    axisTitles: [AXIS_TITLES.epoch, AXIS_TITLES.faultsSymlog],
-    maxSeries: modes.length,
-    spec: {
-      $schema: SCHEMA,
-      title,
-      config: CHART_CONFIG,
-      data: { values: rows },
-      ...workloadFacet(workloads, LINE_COLUMNS),
-      resolve: { scale: { y: 'independent' } },
-      spec: {
-        width: LINE_PANEL_WIDTH,
-        height: PANEL_HEIGHT,
-        mark: { type: 'line', strokeWidth: 1.5, interpolate: 'step-after' },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch, axis: EPOCH_AXIS },
-          // modes differ by orders of magnitude (logdirty faults on every page, pml on none)
-          y: {
-            field: 'faults', type: 'quantitative', title: AXIS_TITLES.faultsSymlog, scale: { type: 'symlog' },
-            axis: { values: [0, ...decadeTicks(rows.reduce((max, r) => Math.max(max, r.faults), 1))], format: ',d' },
-          },
-          color: modeColour('mode', modes, AXIS_TITLES.mode),
-        },
+  return modeLinesByWorkload(
+    { id: 'compare-faults', title: 'Faults per epoch, read and write (mean over repeats)', axisTitles: [AXIS_TITLES.epoch, AXIS_TITLES.faultsSymlog] },
+    rows, workloads, modes,
+    { type: 'line', strokeWidth: 1.5, interpolate: 'step-after' },
+    {
+      x: { field: 'epoch', type: 'quantitative', title: AXIS_TITLES.epoch, axis: EPOCH_AXIS },
+      // modes differ by orders of magnitude (logdirty faults on every page, pml on none)
+      y: {
+        field: 'faults', type: 'quantitative', title: AXIS_TITLES.faultsSymlog, scale: { type: 'symlog' },
+        axis: { values: [0, ...decadeTicks(rows.reduce((max, r) => Math.max(max, r.faults), 1))], format: ',d' },
       },
     },
-  };
+  );
 }
