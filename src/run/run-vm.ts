@@ -2,9 +2,10 @@ import { MessageChannel } from 'node:worker_threads';
 import type { BackupImage } from '../replica/backup-image.js';
 import { storeAcked } from '../epoch/ack-window.js';
 import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
+import { releaseInitialHold } from '../epoch/epoch-protocol.js';
 import type { ResolvedConfig } from '../config/run-config.js';
 import { UntrackedMemory } from '../vm/access.js';
-import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
+import { CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
 import { allocateVm } from '../vm/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
@@ -217,12 +218,6 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   hist.copy.destroy();
   hist.faultService.destroy();
   return { results, pause: hist.pause, startWallMs, halted };
-}
-
-/** The backup has copied the initial image out of guest RAM: the vCPUs may start. */
-export function releaseInitialHold(ctrl: Int32Array): void {
-  Atomics.store(ctrl, CTRL_INITIAL_HOLD, 0);
-  Atomics.notify(ctrl, CTRL_INITIAL_HOLD);
 }
 
 /** native mode has no checkpointer: main releases the vCPUs once they have initialised. */

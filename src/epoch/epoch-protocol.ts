@@ -101,6 +101,12 @@ export function runEpochs(
   }
 }
 
+/** The backup has copied the initial image out of guest RAM: the vCPUs may start. */
+export function releaseInitialHold(ctrl: Int32Array): void {
+  Atomics.store(ctrl, CTRL_INITIAL_HOLD, 0);
+  Atomics.notify(ctrl, CTRL_INITIAL_HOLD);
+}
+
 /**
  * Quiesce: from the epoch deadline until the last running vCPU parked, as each vCPU
  * recorded it (finished vCPUs do not count), in µs.
