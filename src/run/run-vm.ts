@@ -2,7 +2,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { BackupImage } from '../replica/backup-image.js';
 import { storeAcked } from '../epoch/ack-window.js';
 import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
-import { releaseInitialHold } from '../epoch/epoch-protocol.js';
+import { ackEpoch, handOver } from '../epoch/epoch-protocol.js';
 import type { ResolvedConfig } from '../config/run-config.js';
 import { UntrackedMemory } from '../vm/access.js';
 import { CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
@@ -78,7 +78,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
       if (image.epoch > 0 && image.pages.byteLength > 0) stagingPorts.port1.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
     };
     link.onAck = (epoch) => {
-      storeAcked(ctrl, epoch + 1);
+      ackEpoch(ctrl, epoch);
       hooks.onAck?.(epoch);
     };
     const arbiter = hooks.backupLoss ?? { policy: 'halt', claim: null, witnessPath: null };
@@ -122,11 +122,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
         }
         break;
       case 'epoch': {
-        // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a link that
-        // keeps page views past send() gets its own copy.
-        const image = m.image.epoch === 0 && link!.keepsPageViews ? { ...m.image, pages: m.image.pages.slice() } : m.image;
-        const sent = link!.send(image);
-        if (m.image.epoch === 0) releaseInitialHold(ctrl);
+        const sent = handOver(ctrl, m.image, link!);
         if (backup !== null && m.image.verifySums !== undefined) {
           const bad = backup.mismatchedPages(m.image.verifySums);
           if (bad.length > 0) {
