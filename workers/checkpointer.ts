@@ -1,7 +1,7 @@
 // Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/epoch).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
-import { runEpochs } from '../src/epoch/checkpointer-loop.js';
+import { runEpochs } from '../src/epoch/epoch-protocol.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
 import { StagingPool } from '../src/epoch/staging-pool.js';
 import { attachVm } from '../src/vm/vm-buffers.js';

@@ -1,11 +1,9 @@
 // Failover (docs/design.md, Failover): copy the last committed image into fresh shared buffers and run
 // the guest to completion from it, with vCPU workers that skip init (`restored`).
 // The resumed guest runs natively: nothing protects it any more.
-import { CTRL_REQ, CTX_OPS_DONE, REQ_STOP } from '../vm/layout.js';
+import { CTX_OPS_DONE } from '../vm/layout.js';
 import { allocateVm, attachVm } from '../vm/vm-buffers.js';
-import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
-import type { ThreadMessage, VcpuWorkerData } from '../run/protocol.js';
-import { ThreadSet } from '../run/threads.js';
+import { Vm } from '../run/vm-launcher.js';
 import { combineResults } from '../guest/workloads/params.js';
 import type { BackupImage } from '../replica/backup-image.js';
 import type { GuestRunConfig } from '../replica/device-state.js';
@@ -41,36 +39,29 @@ export async function resumeGuest(image: BackupImage, run: GuestRunConfig, final
   vm.ram8.set(image.ram);
   image.contexts.forEach((c, v) => vm.contexts[v]!.set(c));
   const from = resumedFrom(image, final);
-  const done: Extract<ThreadMessage, { type: 'vcpu-done' }>[] = [];
-  let stopTimer: NodeJS.Timeout | null = null;
-  const threads = new ThreadSet((_role, m) => {
-    if (m.type === 'vcpu-done') done[m.vcpu] = m;
-    else if (m.type === 'guest-output') net?.onOutput(m.conn, m.text); // unprotected: no output commit
-  }, () => Atomics.or(vm.ctrl, CTRL_REQ, REQ_STOP));
-  for (let v = 0; v < image.vcpus; v++) {
-    threads.spawn(`vcpu-${v}`, 'vcpu', {
-      role: 'vcpu', vm: buffers, vcpu: v, mode: 'native', workload: run.workload, seed: run.seed, options: run.options,
+  // Restored vCPUs park once before running (runVcpu); the launcher releases them together.
+  const guest = Vm.launch({
+    buffers, checkpointing: null,
+    // A --duration run has no completion point; the resumed guest runs for the duration again.
+    durationMs: run.opsPerVcpu === null ? run.durationMs : null,
+    vcpu: {
+      mode: 'native', workload: run.workload, seed: run.seed, options: run.options,
       opsLimit: run.opsPerVcpu ?? Infinity, epochOps: Infinity, stepOps: run.stepOps, spin: 0, restored: true,
       verify: false, intervals: null, cpuProf: null,
       ...(net !== null ? { netDevice: net.netDevice } : {}),
-    } satisfies VcpuWorkerData);
-  }
-  // Restored vCPUs park once before running (runVcpu); release them together.
-  await waitAllParkedAsync(vm.ctrl, image.vcpus);
-  const runningAt = Date.now();
-  // A --duration run has no completion point; the resumed guest runs for the duration again.
-  if (run.opsPerVcpu === null && run.durationMs !== null) {
-    stopTimer = setTimeout(() => Atomics.or(vm.ctrl, CTRL_REQ, REQ_STOP), run.durationMs);
-  }
-  resumeAll(vm.ctrl);
-  await threads.whenAllExited();
-  if (stopTimer !== null) clearTimeout(stopTimer);
+    },
+  }, {
+    onMessage: (m) => {
+      if (m.type === 'guest-output') net?.onOutput(m.conn, m.text); // unprotected: no output commit
+    },
+  });
+  await guest.whenAllExited();
+  const done = guest.vcpuDone;
   return {
     resumedFrom: from,
     result: combineResults(done.map((d) => d.result)),
     opsPerVcpu: done.map((d) => d.ops),
-    runningAt,
+    runningAt: guest.runningAt!,
     finishedAt: Date.now(),
   };
 }
-

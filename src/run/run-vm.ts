@@ -1,25 +1,25 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BackupImage } from '../replica/backup-image.js';
 import { storeAcked } from '../epoch/ack-window.js';
-import { resumeAll, waitAllParkedAsync } from '../epoch/pause.js';
+import type { EpochImage } from '../epoch/epoch-image.js';
+import { ackEpoch, handOver } from '../epoch/epoch-protocol.js';
 import type { ResolvedConfig } from '../config/run-config.js';
 import { UntrackedMemory } from '../vm/access.js';
-import { CTRL_INITIAL_HOLD, CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
-import { allocateVm } from '../vm/vm-buffers.js';
+import { CTRL_REQ, CTX_WORKLOAD, REQ_STOP } from '../vm/layout.js';
+import { allocateVm, type VmBuffers } from '../vm/vm-buffers.js';
 import { mergeHistograms, type Histogram } from '../metrics/histograms.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
-import { stopTracker } from '../tracking/tracker-loop.js';
+import type { TrackedMode } from '../tracking/policy.js';
+import type { Workload } from '../guest/workloads/define.js';
 import { combineResults, workloadParams } from '../guest/workloads/params.js';
 import { loadWorkload } from '../guest/workloads/registry.js';
-import {
-  wallMs, type CheckpointerWorkerData, type IntervalGrid, type ThreadMessage, type TrackerWorkerData, type VcpuWorkerData,
-} from './protocol.js';
+import { wallMs, type IntervalGrid } from './protocol.js';
 import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from '../link/backup-link.js';
 import { decideOnBackupLoss, type LossArbiter } from './backup-loss.js';
 import { referenceResult } from './reference.js';
-import { buildResults } from './results-builder.js';
-import { ThreadSet } from './threads.js';
+import { buildResults, type ResultsInput } from './results-builder.js';
+import { Vm, type CheckpointerDone, type Checkpointing, type VcpuDone, type VcpuPlan } from './vm-launcher.js';
 
 export interface RunHooks {
   onEpoch?(record: EpochRecord): void;
@@ -53,185 +53,190 @@ export interface RunOutput {
   readonly halted: string | null;
 }
 
-type VcpuDone = Extract<ThreadMessage, { type: 'vcpu-done' }>;
-type CheckpointerDone = Extract<ThreadMessage, { type: 'checkpointer-done' }>;
-
-/** Run one workload under one mode: spawn the threads, feed the backup, build the results. */
+/** Run one workload under one mode: launch the guest, feed the backup, build the results. */
 export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<RunOutput> {
   const startWallMs = wallMs();
-  const intervals: IntervalGrid | null = hooks.intervals === undefined
-    ? null
-    : { runStartWallMs: startWallMs, intervalMs: hooks.intervals.intervalMs };
-  const cpuProf = hooks.cpuProfDir ?? null;
+  const outputs = threadOutputs(startWallMs, hooks);
   const workload = await loadWorkload(cfg.workload);
-  const vm = allocateVm(cfg.pages, cfg.vcpus);
-  const ctrl = new Int32Array(vm.ctrl);
-  const tracked = cfg.mode !== 'native';
-  const link = tracked ? hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null) : null;
-  const backup = link?.localImage ?? null;
-  let halted: string | null = null;
+  const buffers = allocateVm(cfg.pages, cfg.vcpus);
+  const ctrl = new Int32Array(buffers.ctrl);
+  const link = cfg.mode === 'native' ? null : hooks.link ?? new InprocLink(cfg.pages, cfg.vcpus, null, null);
   const stagingPorts = new MessageChannel();
-  if (link !== null) {
-    // Epochs after 0 are the checkpointer's staging buffers: back to its pool once the link is done with them.
-    link.onPagesDone = (image) => {
-      if (image.epoch > 0 && image.pages.byteLength > 0) stagingPorts.port1.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
-    };
-    link.onAck = (epoch) => {
-      storeAcked(ctrl, epoch + 1);
-      hooks.onAck?.(epoch);
-    };
-    const arbiter = hooks.backupLoss ?? { policy: 'halt', claim: null, witnessPath: null };
-    link.onLost = (reason, clean) => {
-      const verdict = decideOnBackupLoss({ reason, clean, ackedEpoch: link.stats.ackedEpochs - 1 }, arbiter);
-      if (verdict.action === 'halt') {
-        // Clients go first: nothing held may reach them once the guest is told to stop.
-        hooks.onHalt?.();
-        halted = verdict.line;
-        process.stderr.write(`hbft: ${verdict.line}\n`);
-        Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
-        storeAcked(ctrl, Infinity); // unblocks the ack window so the threads can stop; onAck is not called
-        return;
-      }
-      process.stderr.write(`hbft: ${verdict.line}\n`);
-      storeAcked(ctrl, Infinity);
-      hooks.onAck?.(Infinity);
-    };
-  }
-  let consistent: boolean | null = tracked && cfg.verify ? true : null;
-  const mismatches: string[] = [];
-  const epochLog: EpochRecord[] = [];
-  const vcpuDone: VcpuDone[] = [];
-  let cpDone: CheckpointerDone | null = null;
-  let stopTimer: NodeJS.Timeout | null = null;
-  // vcpuDone is filled by vCPU index, in any order.
-  const allVcpusDone = () => vcpuDone.filter(Boolean).length === cfg.vcpus;
+  const loss = link === null ? null : connectLink(link, ctrl, stagingPorts.port1, hooks);
+  const feed = link === null ? null : new BackupFeed(ctrl, link, cfg.verify, hooks.onEpoch);
 
-  const threads = new ThreadSet((_role, m) => {
-    switch (m.type) {
-      case 'vcpu-started':
-        if (stopTimer === null && cfg.durationMs !== null) {
-          stopTimer = setTimeout(() => Atomics.or(ctrl, CTRL_REQ, REQ_STOP), cfg.durationMs);
-        }
-        break;
-      case 'vcpu-done':
-        vcpuDone[m.vcpu] = m;
-        if (allVcpusDone()) {
-          if (stopTimer !== null) clearTimeout(stopTimer);
-          if (tracked && cpDone !== null) stopTracker(ctrl);
-        }
-        break;
-      case 'epoch': {
-        // Epoch 0 is a view of guest RAM, still while the vCPUs are held: a link that
-        // keeps page views past send() gets its own copy.
-        const image = m.image.epoch === 0 && link!.keepsPageViews ? { ...m.image, pages: m.image.pages.slice() } : m.image;
-        const sent = link!.send(image);
-        if (m.image.epoch === 0) releaseInitialHold(ctrl);
-        if (backup !== null && m.image.verifySums !== undefined) {
-          const bad = backup.mismatchedPages(m.image.verifySums);
-          if (bad.length > 0) {
-            consistent = false;
-            mismatches.push(`epoch ${m.image.epoch}: ${bad.length} pages differ (first 0x${bad[0].toString(16)})`);
-          }
-        }
-        if (m.image.epoch > 0) {
-          const record = sent === null ? m.record : { ...m.record, ...sent };
-          epochLog.push(record);
-          hooks.onEpoch?.(record);
-        }
-        break;
-      }
-      case 'guest-output':
-        // Native mode has no checkpoints: nothing to wait for.
-        if (tracked) hooks.onOutput?.(m.epoch, m.conn, m.text);
-        else hooks.onOutput?.(-1, m.conn, m.text);
-        break;
-      case 'checkpointer-done':
-        cpDone = m;
-        if (allVcpusDone()) stopTracker(ctrl);
-        break;
-      case 'hdr-intervals':
-        hooks.intervals?.onIntervals(m.intervals);
-        break;
-    }
-  }, () => {
-    Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
-    stopTracker(ctrl);
-    if (stopTimer !== null) clearTimeout(stopTimer);
-    link?.abort();
+  const vm = Vm.launch({
+    buffers, vcpu: vcpuPlan(cfg, outputs, hooks.netDevice), durationMs: cfg.durationMs,
+    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2),
+  }, {
+    onMessage: (m) => {
+      if (m.type === 'epoch') feed!.take(m.image, m.record);
+      // Native mode has no checkpoints: nothing to wait for.
+      else if (m.type === 'guest-output') hooks.onOutput?.(feed === null ? -1 : m.epoch, m.conn, m.text);
+      else if (m.type === 'hdr-intervals') hooks.intervals?.onIntervals(m.intervals);
+    },
+    onFail: () => link?.abort(),
   });
-
-  for (let v = 0; v < cfg.vcpus; v++) {
-    const data: VcpuWorkerData = {
-      role: 'vcpu', vm, vcpu: v, mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
-      opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-      spin: cfg.spin, faultPath: cfg.faultPath, verify: cfg.verify, restored: false, intervals, cpuProf,
-      ...(hooks.netDevice ? { netDevice: hooks.netDevice } : {}),
-    };
-    threads.spawn(`vcpu-${v}`, 'vcpu', data);
-  }
-  if (tracked) {
-    const mode = cfg.mode as TrackerWorkerData['mode'];
-    // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
-    if (cfg.faultPath === 'tracker') threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
-    threads.spawn('checkpointer', 'checkpointer', {
-      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
-      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, intervals, cpuProf,
-      stagingReturn: stagingPorts.port2, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
-    } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
-  } else {
-    void startNative(ctrl, cfg.vcpus);
-  }
-  await threads.whenAllExited().finally(() => stagingPorts.port1.close());
+  await vm.whenAllExited().finally(() => stagingPorts.port1.close());
   await link?.finish();
 
-  const perVcpu = vcpuDone.map((d) => d.result);
-  const result = combineResults(perVcpu);
-  const opsPerVcpu = vcpuDone.map((d) => d.ops);
-  let verified: boolean | null = vcpuDone.some((d) => d.verified !== null) ? vcpuDone.every((d) => d.verified !== false) : null;
-  if (cfg.verify) {
-    const reference = referenceResult({ workload, pages: cfg.pages, vcpus: cfg.vcpus, seed: cfg.seed, options: cfg.options, opsPerVcpu });
-    verified = (verified ?? true) && reference === result;
-    if (backup !== null) {
-      const fromBackup = backupResult(backup, workload, cfg);
-      if (fromBackup !== result) {
-        consistent = false;
-        mismatches.push(`backup image gives result ${fromBackup}, primary ${result}`);
-      }
-    }
-  }
-  const hist = {
-    pause: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).pauseHist] : []),
-    quiesce: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).quiesceHist] : []),
-    copy: mergeHistograms(cpDone ? [(cpDone as CheckpointerDone).copyHist] : []),
-    faultService: mergeHistograms(vcpuDone.map((d) => d.faultServiceHist)),
-  };
+  const done = vm.vcpuDone;
+  const result = combineResults(done.map((d) => d.result));
+  const opsPerVcpu = done.map((d) => d.ops);
+  const verified = verifyResult(cfg, workload, done, result, opsPerVcpu, feed);
+  const hist = runHistograms(vm.checkpointerDone, done);
   const results = buildResults({
-    cfg, result, verified, opsPerVcpu, epochLog, hist, mismatches,
-    durationMs: Math.max(...vcpuDone.map((d) => d.finishedAt)) - Math.min(...vcpuDone.map((d) => d.startedAt)),
+    cfg, result, verified, opsPerVcpu, epochLog: feed?.epochLog ?? [], hist, mismatches: feed?.mismatches ?? [],
+    durationMs: Math.max(...done.map((d) => d.finishedAt)) - Math.min(...done.map((d) => d.startedAt)),
     backup: {
-      committedEpochs: link === null ? 0 : link.stats.ackedEpochs, consistent,
+      committedEpochs: link === null ? 0 : link.stats.ackedEpochs, consistent: feed?.consistent ?? null,
       ...(link !== null && link.stats.bytesSent > 0 ? { link: link.kind, bytesSent: link.stats.bytesSent, plainBytes: link.stats.plainBytes } : {}),
     },
   });
+  // The caller keeps the pause histogram (and destroys it).
   hist.quiesce.destroy();
   hist.copy.destroy();
   hist.faultService.destroy();
-  return { results, pause: hist.pause, startWallMs, halted };
+  return { results, pause: hist.pause, startWallMs, halted: loss?.halted ?? null };
 }
 
-/** The backup has copied the initial image out of guest RAM: the vCPUs may start. */
-export function releaseInitialHold(ctrl: Int32Array): void {
-  Atomics.store(ctrl, CTRL_INITIAL_HOLD, 0);
-  Atomics.notify(ctrl, CTRL_INITIAL_HOLD);
+/** What every thread's workerData carries for the run's optional outputs. */
+interface ThreadOutputs {
+  readonly intervals: IntervalGrid | null;
+  readonly cpuProf: string | null;
 }
 
-/** native mode has no checkpointer: main releases the vCPUs once they have initialised. */
-async function startNative(ctrl: Int32Array, vcpus: number): Promise<void> {
-  await waitAllParkedAsync(ctrl, vcpus);
-  resumeAll(ctrl);
+function threadOutputs(startWallMs: number, hooks: RunHooks): ThreadOutputs {
+  return {
+    intervals: hooks.intervals === undefined ? null : { runStartWallMs: startWallMs, intervalMs: hooks.intervals.intervalMs },
+    cpuProf: hooks.cpuProfDir ?? null,
+  };
 }
 
-function backupResult(backup: BackupImage, workload: Awaited<ReturnType<typeof loadWorkload>>, cfg: ResolvedConfig): string {
+function vcpuPlan(cfg: ResolvedConfig, out: ThreadOutputs, netDevice: SharedArrayBuffer | undefined): VcpuPlan {
+  return {
+    mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
+    opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
+    spin: cfg.spin, faultPath: cfg.faultPath, verify: cfg.verify, restored: false, ...out,
+    ...(netDevice ? { netDevice } : {}),
+  };
+}
+
+function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort): Checkpointing {
+  const mode = cfg.mode as TrackedMode;
+  return {
+    // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
+    tracker: cfg.faultPath === 'tracker' ? { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf: out.cpuProf } : null,
+    checkpointer: {
+      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
+      verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, ...out,
+      stagingReturn, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
+    },
+    transfer: [stagingReturn],
+  };
+}
+
+/**
+ * Wire the link to the protocol's main-thread half: staging buffers go back to the
+ * checkpointer's pool, acks move the ack window and release held output, and a lost
+ * backup is judged by the loss policy (halt, or go on unprotected).
+ */
+function connectLink(link: BackupLink, ctrl: Int32Array, stagingReturn: MessagePort, hooks: RunHooks): { readonly halted: string | null } {
+  const state = { halted: null as string | null };
+  // Epochs after 0 are the checkpointer's staging buffers: back to its pool once the link is done with them.
+  link.onPagesDone = (image) => {
+    if (image.epoch > 0 && image.pages.byteLength > 0) stagingReturn.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
+  };
+  link.onAck = (epoch) => {
+    ackEpoch(ctrl, epoch);
+    hooks.onAck?.(epoch);
+  };
+  const arbiter = hooks.backupLoss ?? { policy: 'halt', claim: null, witnessPath: null };
+  link.onLost = (reason, clean) => {
+    const verdict = decideOnBackupLoss({ reason, clean, ackedEpoch: link.stats.ackedEpochs - 1 }, arbiter);
+    if (verdict.action === 'halt') {
+      // Clients go first: nothing held may reach them once the guest is told to stop.
+      hooks.onHalt?.();
+      state.halted = verdict.line;
+      process.stderr.write(`hbft: ${verdict.line}\n`);
+      Atomics.or(ctrl, CTRL_REQ, REQ_STOP);
+      storeAcked(ctrl, Infinity); // unblocks the ack window so the threads can stop; onAck is not called
+      return;
+    }
+    process.stderr.write(`hbft: ${verdict.line}\n`);
+    storeAcked(ctrl, Infinity);
+    hooks.onAck?.(Infinity);
+  };
+  return state;
+}
+
+/**
+ * Main's intake of handed-over epochs: each goes to the link (handOver), is checked
+ * against the in-process backup with --verify, and (after epoch 0) is logged.
+ */
+class BackupFeed {
+  readonly epochLog: EpochRecord[] = [];
+  readonly mismatches: string[] = [];
+  /** --verify with a checkpointed run: false once the backup differs from the primary. */
+  consistent: boolean | null;
+  private readonly local: BackupImage | null;
+
+  constructor(private readonly ctrl: Int32Array, private readonly link: BackupLink, verify: boolean, private readonly onEpoch?: (record: EpochRecord) => void) {
+    this.consistent = verify ? true : null;
+    this.local = link.localImage;
+  }
+
+  take(image: EpochImage, record: EpochRecord): void {
+    const sent = handOver(this.ctrl, image, this.link);
+    if (this.local !== null && image.verifySums !== undefined) {
+      const bad = this.local.mismatchedPages(image.verifySums);
+      if (bad.length > 0) this.mismatch(`epoch ${image.epoch}: ${bad.length} pages differ (first 0x${bad[0].toString(16)})`);
+    }
+    if (image.epoch > 0) {
+      const logged = sent === null ? record : { ...record, ...sent };
+      this.epochLog.push(logged);
+      this.onEpoch?.(logged);
+    }
+  }
+
+  /** --verify, after the run: the workload's result recomputed from the in-process backup's image. */
+  checkFinalImage(workload: Workload, cfg: ResolvedConfig, primary: string): void {
+    if (this.local === null) return;
+    const fromBackup = backupResult(this.local, workload, cfg);
+    if (fromBackup !== primary) this.mismatch(`backup image gives result ${fromBackup}, primary ${primary}`);
+  }
+
+  private mismatch(line: string): void {
+    this.consistent = false;
+    this.mismatches.push(line);
+  }
+}
+
+/**
+ * The workload's own checks (null if it has none), and with --verify the result against
+ * the unchecked reference run and the backup's image against the primary's result.
+ */
+function verifyResult(
+  cfg: ResolvedConfig, workload: Workload, done: readonly VcpuDone[], result: string, opsPerVcpu: number[], feed: BackupFeed | null,
+): boolean | null {
+  const own = done.some((d) => d.verified !== null) ? done.every((d) => d.verified !== false) : null;
+  if (!cfg.verify) return own;
+  const reference = referenceResult({ workload, pages: cfg.pages, vcpus: cfg.vcpus, seed: cfg.seed, options: cfg.options, opsPerVcpu });
+  feed?.checkFinalImage(workload, cfg, result);
+  return (own ?? true) && reference === result;
+}
+
+/** The threads' histograms merged; the caller destroys them. */
+function runHistograms(cp: CheckpointerDone | null, done: readonly VcpuDone[]): ResultsInput['hist'] {
+  return {
+    pause: mergeHistograms(cp ? [cp.pauseHist] : []),
+    quiesce: mergeHistograms(cp ? [cp.quiesceHist] : []),
+    copy: mergeHistograms(cp ? [cp.copyHist] : []),
+    faultService: mergeHistograms(done.map((d) => d.faultServiceHist)),
+  };
+}
+
+function backupResult(backup: BackupImage, workload: Workload, cfg: ResolvedConfig): string {
   const buf = backup.ram.buffer;
   const mem = new UntrackedMemory({ ram8: backup.ram, ram32: backup.ram32, ramF64: new Float64Array(buf) });
   return combineResults(backup.contexts.map((ctx, v) =>

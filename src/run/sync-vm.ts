@@ -2,13 +2,16 @@ import { BackupImage } from '../replica/backup-image.js';
 import { Checkpointer, type CheckpointCounts } from '../epoch/checkpointer.js';
 import { createCopyEngine, type CopyEngineName } from '../epoch/copy-engine.js';
 import type { EpochImage } from '../epoch/epoch-image.js';
+import { ackEpoch, handOver, runEpochs, type EpochReceiver, type EpochTiming, type ScriptedVcpus } from '../epoch/epoch-protocol.js';
 import { TrackedMemory, UntrackedMemory, type FaultPort } from '../vm/access.js';
-import { CTX_OPS_DONE, CTX_WORKLOAD } from '../vm/layout.js';
+import { CTX_OPS_DONE, CTX_WORKLOAD, VCPU_STATE, VcpuState, vcpuWord } from '../vm/layout.js';
 import { allocateVm, attachVm, type VmViews } from '../vm/vm-buffers.js';
 import { createPolicy } from '../tracking/modes.js';
-import { usesPmlRing, type TrackedMode } from '../tracking/policy.js';
-import type { Workload } from '../guest/workloads/define.js';
+import { usesPmlRing, type TrackedMode, type TrackingPolicy } from '../tracking/policy.js';
+import { finish, markParked } from '../vcpu/vcpu-loop.js';
+import type { GuestMemory, Workload, WorkloadParams } from '../guest/workloads/define.js';
 import { combineResults, workloadParams } from '../guest/workloads/params.js';
+import { MAX_IN_FLIGHT } from '../link/backup-link.js';
 
 export interface SyncRunSpec {
   readonly workload: Workload;
@@ -33,46 +36,86 @@ export interface SyncRun {
 }
 
 /**
- * Deterministic mode without threads: vCPUs take turns, each running its epoch quota,
- * faults go straight to the policy, and every checkpoint is applied to a backup. The
- * same Checkpointer and policy code as the threaded run, so tests can assert exact
- * counts and images cheaply.
+ * The twin never waits: its vCPUs have parked before the protocol looks, and its backup
+ * commits and acks each epoch as it is handed over (so the ack window is always open).
+ */
+const TWIN_TIMING: EpochTiming = {
+  epochMs: null, pauseTimeoutMs: 0, startTimeoutMs: 0, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: 0,
+};
+
+/**
+ * Deterministic mode without threads: the same epoch protocol (runEpochs), Checkpointer
+ * and policies as the threaded run, with scripted vCPUs that take turns running their
+ * epoch quota (faults go straight to the policy) and every checkpoint applied to a
+ * backup image, so tests can assert exact counts and images cheaply.
  */
 export function runSync(spec: SyncRunSpec): SyncRun {
   const vm = attachVm(allocateVm(spec.pages, spec.vcpus));
   const policy = createPolicy(spec.mode, vm, { predictor: spec.predictor ?? 'last' });
-  const cp = new Checkpointer(vm, policy, createCopyEngine(spec.copy ?? 'per-page', allocatedRam(vm)), false, () => performance.now());
+  const now = () => performance.now();
+  const cp = new Checkpointer(vm, policy, createCopyEngine(spec.copy ?? 'per-page', allocatedRam(vm)), false, now);
   const backup = new BackupImage(spec.pages, spec.vcpus);
-  const plain = new UntrackedMemory(vm);
-  const vcpus = Array.from({ length: spec.vcpus }, (_, v) => {
-    const params = workloadParams(v, spec.vcpus, spec.pages, spec.seed, spec.options);
-    const regs = vm.contexts[v].subarray(CTX_WORKLOAD);
-    spec.workload.init(plain, regs, params);
-    const port: FaultPort = { fault: (kind, pfn) => policy.serviceFault(kind, pfn, v) };
-    return { params, regs, ctx: vm.contexts[v], mem: new TrackedMemory(vm, port, usesPmlRing(spec.mode) ? vm.pml[v] : null), done: false };
-  });
-
+  const receiver: EpochReceiver<void> = { keepsPageViews: false, send: (image) => backup.apply(image) };
+  const guest = new ScriptedGuest(vm, spec, policy);
   const epochs: SyncRun['epochs'] = [];
-  const commit = (c: { image: EpochImage; counts: CheckpointCounts }) => {
-    backup.apply(c.image);
-    epochs.push(c);
-  };
-  commit(cp.initial());
-  for (let epoch = 1; ; epoch++) {
-    for (const cpu of vcpus) {
-      if (cpu.done) continue;
-      const left = spec.opsPerVcpu - cpu.ctx[CTX_OPS_DONE];
-      const budget = Math.min(left, spec.epochOps);
-      const ran = spec.workload.step(cpu.mem, cpu.regs, budget, cpu.params);
-      cpu.ctx[CTX_OPS_DONE] += ran;
-      if (ran < budget || cpu.ctx[CTX_OPS_DONE] >= spec.opsPerVcpu) cpu.done = true;
-    }
-    const final = vcpus.every((c) => c.done);
-    commit(cp.checkpoint(epoch, final));
-    if (final) break;
+  runEpochs(vm.ctrl, spec.vcpus, cp, TWIN_TIMING, {
+    epoch: (image, _record, counts) => {
+      handOver(vm.ctrl, image, receiver);
+      ackEpoch(vm.ctrl, image.epoch);
+      epochs.push({ image, counts });
+    },
+    pause: () => {},
+    quiesce: () => {},
+    copy: () => {},
+  }, now, guest);
+  return { epochs, result: guest.result(), backup, primary: vm };
+}
+
+interface ScriptedVcpu {
+  readonly params: WorkloadParams;
+  readonly regs: Float64Array;
+  readonly ctx: Float64Array;
+  readonly mem: GuestMemory;
+}
+
+/**
+ * The scripted parker: vCPUs that initialise the guest and park, then, each time the
+ * protocol asks, run their epoch quota one after another in this thread and park (or
+ * finish) in the control block, as vCPU threads do.
+ */
+class ScriptedGuest implements ScriptedVcpus {
+  private readonly cpus: ScriptedVcpu[];
+  private readonly plain: UntrackedMemory;
+
+  constructor(private readonly vm: VmViews, private readonly spec: SyncRunSpec, policy: TrackingPolicy) {
+    this.plain = new UntrackedMemory(vm);
+    this.cpus = Array.from({ length: spec.vcpus }, (_, v) => {
+      const params = workloadParams(v, spec.vcpus, spec.pages, spec.seed, spec.options);
+      const regs = vm.contexts[v].subarray(CTX_WORKLOAD);
+      spec.workload.init(this.plain, regs, params);
+      markParked(vm.ctrl, v);
+      const port: FaultPort = { fault: (kind, pfn) => policy.serviceFault(kind, pfn, v) };
+      return { params, regs, ctx: vm.contexts[v], mem: new TrackedMemory(vm, port, usesPmlRing(spec.mode) ? vm.pml[v] : null) };
+    });
   }
-  const result = combineResults(vcpus.map((c) => spec.workload.result(plain, c.regs, c.params)));
-  return { epochs, result, backup, primary: vm };
+
+  runEpochAndPark(): void {
+    const { ctrl } = this.vm;
+    const { workload, opsPerVcpu, epochOps } = this.spec;
+    this.cpus.forEach((cpu, v) => {
+      if (Atomics.load(ctrl, vcpuWord(v, VCPU_STATE)) === VcpuState.Finished) return;
+      Atomics.store(ctrl, vcpuWord(v, VCPU_STATE), VcpuState.Running);
+      const budget = Math.min(opsPerVcpu - cpu.ctx[CTX_OPS_DONE], epochOps);
+      const ran = workload.step(cpu.mem, cpu.regs, budget, cpu.params);
+      cpu.ctx[CTX_OPS_DONE] += ran;
+      if (ran < budget || cpu.ctx[CTX_OPS_DONE] >= opsPerVcpu) finish(ctrl, v);
+      else markParked(ctrl, v);
+    });
+  }
+
+  result(): string {
+    return combineResults(this.cpus.map((c) => this.spec.workload.result(this.plain, c.regs, c.params)));
+  }
 }
 
 function allocatedRam(vm: { ram8: Uint8Array }): SharedArrayBuffer {

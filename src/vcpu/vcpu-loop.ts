@@ -42,6 +42,16 @@ export interface VcpuRun {
  */
 export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
   const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
+  markParked(ctrl, vcpu, vcpus);
+  while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
+  Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Running);
+}
+
+/**
+ * The first half of park: state Paused, then the PARKED bump the checkpointer waits for.
+ * The single-threaded twin's scripted vCPUs stop here, without waiting for the resume.
+ */
+export function markParked(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Paused);
   // The last vCPU to park (finished ones count) lets the tracker sleep at once, before
   // the checkpointer has even woken: the guest is still, and the pause needs the cores.
@@ -49,11 +59,10 @@ export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
   if (Atomics.load(ctrl, CTRL_PARKED) + 1 >= vcpus) letTrackerSleep(ctrl);
   Atomics.add(ctrl, CTRL_PARKED, 1);
   Atomics.notify(ctrl, CTRL_PARKED);
-  while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
-  Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Running);
 }
 
-function finish(ctrl: Int32Array, vcpu: number): void {
+/** The vCPU is done for good; it counts as parked from now on. */
+export function finish(ctrl: Int32Array, vcpu: number): void {
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Finished);
   Atomics.add(ctrl, CTRL_FINISHED, 1);
   Atomics.notify(ctrl, CTRL_FINISHED);

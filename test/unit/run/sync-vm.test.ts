@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { runSync } from '../../../src/run/sync-vm.js';
+import { BUILTIN_WORKLOADS } from '../../../src/guest/workloads/registry.js';
+import {
+  CTRL_ACKED, CTRL_EPOCH, CTRL_FINISHED, CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_RESUME_SEQ, VCPU_STATE, VcpuState, vcpuWord,
+} from '../../../src/vm/layout.js';
+
+// The single-threaded twin goes through the threads' epoch protocol: its scripted vCPUs
+// park and finish in the control block, and the protocol's words end as a threaded run's do.
+describe('the twin drives the epoch protocol through the control block', () => {
+  it('every epoch is held, acked and resumed as in a threaded run', () => {
+    const run = runSync({ workload: BUILTIN_WORKLOADS.kv!, mode: 'logdirty', pages: 64, vcpus: 2, seed: 3, options: {}, opsPerVcpu: 2500, epochOps: 1000 });
+    const ctrl = run.primary.ctrl;
+    const last = Math.ceil(2500 / 1000);
+    expect(run.epochs.map((e) => [e.image.epoch, e.image.final])).toEqual([[0, false], [1, false], [2, false], [3, true]]);
+    expect(Atomics.load(ctrl, CTRL_INITIAL_HOLD)).toBe(0); // released by handOver
+    expect(Atomics.load(ctrl, CTRL_ACKED)).toBe(last + 1); // every epoch, 0 included
+    expect(Atomics.load(ctrl, CTRL_RESUME_SEQ)).toBe(last); // after epoch 0 and each but the final one
+    expect(Atomics.load(ctrl, CTRL_EPOCH)).toBe(last);
+    expect(Atomics.load(ctrl, CTRL_FINISHED)).toBe(2);
+    expect(Atomics.load(ctrl, CTRL_PARKED)).toBe(2);
+    for (const v of [0, 1]) expect(Atomics.load(ctrl, vcpuWord(v, VCPU_STATE))).toBe(VcpuState.Finished);
+    expect(run.epochs.map((e) => e.counts.dirtyPages).every((n) => n > 0)).toBe(true);
+  });
+});
