@@ -13,7 +13,7 @@ export const BACKUP_RUN_FLAGS = {
   backup: { type: 'string', value: 'TARGET', default: 'inproc', help: 'where checkpoints go: inproc (a backup image in this process), process (a child hbft backup over a Unix socket), tcp://HOST:PORT or unix:PATH (a running hbft backup)' },
   'stream-out': { type: 'string', value: 'FILE', default: 'none', help: 'also write the checkpoint stream (Xen format, docs/stream-format.md) to FILE' },
   compress: { type: 'boolean', default: 'off', help: 'send pages XOR+RLE against the last sent copy (the HBFZ variant of the stream)' },
-  'kill-primary-at': { type: 'string', value: 'epoch:N|random', default: 'none', help: 'SIGKILL this primary after sending epoch N (random: seeded by --seed), to show the backup taking over' },
+  'kill-primary-at': { type: 'string', value: 'epoch:N|random', default: 'none', help: 'SIGKILL this primary after sending epoch N, or the first epoch sent after the backup committed epoch 0 (random: N seeded by --seed), to show the backup taking over' },
   serve: { type: 'string', value: 'HOST:PORT', default: 'none', help: "kvserver: where the guest's key-value service listens (required with --workload kvserver)" },
   'max-clients': { type: 'string', value: 'N', default: '256', help: 'kvserver: most client connections served at once, 1 to 65536 (more are refused with a Redis error)' },
   'no-output-commit': { type: 'boolean', default: 'off', help: "kvserver: release replies at once instead of on the epoch's ack (shows the writes a failover then loses)" },

@@ -87,7 +87,7 @@ function firstBytes(s: Socket, waitMs: number): Promise<'data' | 'closed' | 'tim
 export interface SocketLinkOptions {
   /** How often the primary sends a heartbeat frame. */
   readonly heartbeatMs: number;
-  /** SIGKILL this process right after this epoch was handed to the kernel (failover tests). */
+  /** SIGKILL this process once this epoch was handed to the kernel and epoch 0 was acked (failover tests). */
   readonly killAfterEpoch: number | null;
   readonly finishTimeoutMs: number;
   /** The backup is declared lost after this long without a frame from it (it sends heartbeats). */
@@ -98,6 +98,7 @@ export class SocketLink implements BackupLink {
   readonly kind = 'socket';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage | null = null;
+  private killing = false;
   /** The socket writes the page chunks after send() returns. */
   readonly keepsPageViews = true;
   onAck: (epoch: number) => void = () => {};
@@ -164,11 +165,14 @@ export class SocketLink implements BackupLink {
       if (i < last) this.socket.write(chunks[i]!);
       else this.socket.write(chunks[i]!, (err) => { if (err == null) this.onPagesDone(image); });
     }
-    if (this.opts.killAfterEpoch === image.epoch) this.socket.write(new Uint8Array(0), () => killSelf(image.epoch));
+    this.killIfDue();
     return { sentBytes, plainBytes };
   }
 
   async finish(): Promise<void> {
+    // A kill still waiting for epoch 0's ack comes before END, so the backup takes over.
+    if (this.killPending()) await this.waitFinalAck().catch(() => {});
+    if (this.killPending()) killSelf(this.lastSent);
     const end = this.encoding.end();
     this.file?.write([end]);
     this.stats.bytesSent += end.length;
@@ -206,6 +210,22 @@ export class SocketLink implements BackupLink {
     });
   }
 
+  /**
+   * --kill-primary-at: SIGKILL once epoch N was handed to the kernel. A backup without its
+   * full copy has nothing to take over with, so the kill also waits for epoch 0's ack.
+   */
+  private killIfDue(): void {
+    if (!this.killPending() || this.stats.ackedEpochs === 0) return;
+    this.killing = true;
+    const epoch = this.lastSent;
+    this.socket.write(new Uint8Array(0), () => killSelf(epoch));
+  }
+
+  private killPending(): boolean {
+    const kill = this.opts.killAfterEpoch;
+    return kill !== null && !this.killing && this.lastSent >= kill && this.lost === null;
+  }
+
   private onFrames(chunk: Buffer): void {
     let frames;
     try {
@@ -224,6 +244,7 @@ export class SocketLink implements BackupLink {
         }
         this.stats.ackedEpochs++;
         this.onAck(f.epoch);
+        this.killIfDue();
         this.ackWaiter?.();
       } else if (f.kind === FRAME_NACK) {
         this.lose(`backup refused epoch ${f.epoch}`);
