@@ -62,7 +62,7 @@ export class DirtyBitPolicy implements TrackingPolicy {
     const words = this.words;
     let n = 0;
     for (let i = 0; i < words.length; i++) {
-      const w = words[i] | 0; // int32 arithmetic, as in harvestInto
+      const w = words[i];
       const d = w & D_IN_WORD;
       if (d === 0) continue;
       words[i] = w ^ d;
