@@ -1,3 +1,4 @@
+/** Sorted pfn lists: the dirty set and the predictions are ascending and duplicate-free. */
 /**
  * Merge the first `na` of `a` and the first `nb` of `b`, two ascending, disjoint pfn
  * lists, into a fresh array of exactly their pages.
