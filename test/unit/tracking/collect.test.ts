@@ -182,12 +182,17 @@ describe('predictors against the reference, on random dirty sets', () => {
       for (const pages of [1, 33, 1003]) {
         const p = createPredictor(spec, pages);
         const ref = new ReferencePredictor(spec, pages);
+        let held: [Uint32Array, number[]] | null = null;
         for (let epoch = 0; epoch < 40; epoch++) {
           // Dense and sparse epochs, and a few empty ones.
           const density = [0, 0.02, 0.3, 0.9][Math.floor(r() * 4)];
           const dirty = randomSet(r, pages, density);
           const got = p.next(Uint32Array.from(dirty));
-          expect([...got]).toEqual(ref.next(dirty));
+          const want = ref.next(dirty);
+          expect([...got]).toEqual(want);
+          // wfp holds a prediction until it calls next again: it must not change meanwhile.
+          if (held !== null) expect([...held[0]]).toEqual(held[1]);
+          held = [got, want];
         }
       }
     });
