@@ -1,7 +1,7 @@
-/** Sorted pfn lists: the dirty set and the predictions are ascending and duplicate-free. */
 /**
  * Merge the first `na` of `a` and the first `nb` of `b`, two ascending, disjoint pfn
- * lists, into a fresh array of exactly their pages.
+ * lists (as dirty sets and predictions are), into a fresh array of exactly their pages:
+ * the result outlives the epoch, the inputs may be scratch buffers.
  */
 export function mergeAscending(
   a: ArrayLike<number>, b: ArrayLike<number>, na: number = a.length, nb: number = b.length,
