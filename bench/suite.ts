@@ -6,11 +6,12 @@ import { memory } from './memory.js';
 import { modeOrdering, twoVcpus } from './mode-ordering.js';
 import { pauseCopy } from './pause-copy.js';
 import { quiesce } from './quiesce.js';
+import { trackingPause } from './tracking-pause.js';
 import { ramScaling } from './ram-scaling.js';
 import { redis } from './redis.js';
 import { vcpuScaling } from './vcpu-scaling.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
 export const BENCHMARKS: Benchmark[] = [
-  emulationTax, faultService, pauseCopy, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
+  emulationTax, faultService, pauseCopy, trackingPause, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
 ];

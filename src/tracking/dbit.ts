@@ -16,6 +16,7 @@ const D_IN_WORD = SPT_D * 0x01010101;
 export class DirtyBitPolicy implements TrackingPolicy {
   readonly mode: TrackedMode = 'dbit';
   private readonly words: Uint32Array;
+  private scratch: Uint32Array | null = null;
 
   constructor(protected readonly vm: VmViews) {
     this.words = new Uint32Array(vm.spt.buffer, 0, vm.pages >>> 2);
@@ -47,24 +48,42 @@ export class DirtyBitPolicy implements TrackingPolicy {
   }
 
   collectDirty(): Uint32Array {
+    const scratch = this.harvestScratch();
+    return scratch.slice(0, this.scanDirty(scratch));
+  }
+
+  /**
+   * Take and clear D over every shadow entry, a word of four at a time, writing the dirty
+   * pfns ascending into `out`; returns how many. Every vCPU is parked: plain clears,
+   * ordered by the resume handshake.
+   */
+  private scanDirty(out: Uint32Array): number {
     const { spt, pages } = this.vm;
     const words = this.words;
-    const out: number[] = [];
+    let n = 0;
     for (let i = 0; i < words.length; i++) {
       const w = words[i];
-      if ((w & D_IN_WORD) === 0) continue;
-      // Every vCPU is parked: plain clears are ordered by the resume handshake.
-      words[i] = w & ~D_IN_WORD;
+      const d = w & D_IN_WORD;
+      if (d === 0) continue;
+      words[i] = w ^ d;
       const base = i << 2;
-      for (let b = 0; b < 4; b++) if (((w >>> (b * 8)) & SPT_D) !== 0) out.push(base + b);
+      if ((d & SPT_D) !== 0) out[n++] = base;
+      if ((d & (SPT_D << 8)) !== 0) out[n++] = base + 1;
+      if ((d & (SPT_D << 16)) !== 0) out[n++] = base + 2;
+      if ((d & (SPT_D << 24)) !== 0) out[n++] = base + 3;
     }
     for (let p = words.length << 2; p < pages; p++) {
       if ((spt[p] & SPT_D) !== 0) {
         spt[p] &= ~SPT_D;
-        out.push(p);
+        out[n++] = p;
       }
     }
-    return Uint32Array.from(out);
+    return n;
+  }
+
+  /** One entry per page for the pause's collect, made on first use (the checkpointer's copy only). */
+  protected harvestScratch(): Uint32Array {
+    return (this.scratch ??= new Uint32Array(this.vm.pages));
   }
 
   resetForEpoch(_dirty: Uint32Array): void {

@@ -13,6 +13,9 @@ import { HbftError, type HbftErrorOptions } from '../base/errors.js';
  */
 export class LogDirtyPolicy implements TrackingPolicy {
   readonly mode: TrackedMode = 'logdirty';
+  // The checkpointer's harvest buffer, one entry per page: made on the first collect,
+  // so the fault-servicing threads' copies of the policy never hold one.
+  private scratch: Uint32Array | null = null;
 
   constructor(protected readonly vm: VmViews) {}
 
@@ -37,7 +40,12 @@ export class LogDirtyPolicy implements TrackingPolicy {
   }
 
   collectDirty(): Uint32Array {
-    return harvestDirty(this.vm.bitmap, this.vm.pages);
+    return harvestDirty(this.vm.bitmap, this.vm.pages, this.harvestScratch());
+  }
+
+  /** A buffer of one entry per page for the pause's harvest, reused every epoch. */
+  protected harvestScratch(): Uint32Array {
+    return (this.scratch ??= new Uint32Array(this.vm.pages));
   }
 
   resetForEpoch(_dirty: Uint32Array): void {

@@ -38,7 +38,7 @@ export class PmlPolicy extends DirtyBitPolicy {
 
   override collectDirty(): Uint32Array {
     for (const ring of this.vm.pml) drainRing(ring, this.vm.bitmap);
-    const dirty = harvestDirty(this.vm.bitmap, this.vm.pages);
+    const dirty = harvestDirty(this.vm.bitmap, this.vm.pages, this.harvestScratch());
     const spt = this.vm.spt;
     for (let i = 0; i < dirty.length; i++) spt[dirty[i]] &= ~SPT_D;
     return dirty;

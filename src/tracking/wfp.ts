@@ -1,9 +1,12 @@
 import type { VmViews } from '../vm/vm-buffers.js';
 import { SPT_D, SPT_PW } from '../vm/layout.js';
-import { harvestDirty } from './dirty-bitmap.js';
+import { harvestInto } from './dirty-bitmap.js';
 import type { PredictorCounts } from './policy.js';
 import { createPredictor, type Predictor } from './predictors.js';
 import { RfrPolicy, revokeWrite } from './rfr.js';
+import { mergeAscending } from './merge.js';
+
+export { mergeAscending };
 
 const EMPTY = new Uint32Array(0);
 
@@ -16,6 +19,7 @@ export class WfpPolicy extends RfrPolicy {
   override readonly mode = 'wfp' as const;
   private readonly predictor: Predictor;
   private predicted: Uint32Array = EMPTY;
+  private hitScratch: Uint32Array | null = null;
   private counts: PredictorCounts = { predicted: 0, hits: 0, wasted: 0, misses: 0 };
 
   constructor(vm: VmViews, predictor: string) {
@@ -29,17 +33,19 @@ export class WfpPolicy extends RfrPolicy {
   }
 
   override collectDirty(): Uint32Array {
-    const faulted = harvestDirty(this.vm.bitmap, this.vm.pages);
+    const faulted = this.harvestScratch();
+    const misses = harvestInto(this.vm.bitmap, this.vm.pages, faulted);
+    // The predicted pages written without a fault, ascending as the prediction is.
     const spt = this.vm.spt;
-    const hit: number[] = [];
-    for (let i = 0; i < this.predicted.length; i++) if ((spt[this.predicted[i]] & SPT_D) !== 0) hit.push(this.predicted[i]);
-    this.counts = {
-      predicted: this.predicted.length,
-      hits: hit.length,
-      wasted: this.predicted.length - hit.length,
-      misses: faulted.length,
-    };
-    return mergeAscending(faulted, hit);
+    const predicted = this.predicted;
+    const hit = (this.hitScratch ??= new Uint32Array(this.vm.pages));
+    let hits = 0;
+    for (let i = 0; i < predicted.length; i++) {
+      const p = predicted[i];
+      if ((spt[p] & SPT_D) !== 0) hit[hits++] = p;
+    }
+    this.counts = { predicted: predicted.length, hits, wasted: predicted.length - hits, misses };
+    return mergeAscending(faulted, hit, misses, hits);
   }
 
   override resetForEpoch(dirty: Uint32Array): void {
@@ -55,15 +61,4 @@ export class WfpPolicy extends RfrPolicy {
   override predictorCounts(): PredictorCounts {
     return this.counts;
   }
-}
-
-/** Merge two ascending, disjoint pfn lists. */
-export function mergeAscending(a: Uint32Array, b: readonly number[]): Uint32Array {
-  if (b.length === 0) return a;
-  const out = new Uint32Array(a.length + b.length);
-  let i = 0, j = 0, n = 0;
-  while (i < a.length && j < b.length) out[n++] = a[i] < b[j] ? a[i++] : b[j++];
-  while (i < a.length) out[n++] = a[i++];
-  while (j < b.length) out[n++] = b[j++];
-  return out;
 }
