@@ -104,12 +104,20 @@ export class StreamFile {
   }
 }
 
-/** Today's default: apply each epoch to an image in this process and ack at once. */
+/**
+ * The default backup: each epoch is committed to an image in this process and acked at
+ * once. Epochs after 0 are adopted, not copied (BackupImage.adopt): their staging buffers
+ * become the image's copy of their pages, and go back to the pool (onPagesDone) only
+ * once no committed page lives in them.
+ */
 export class InprocLink implements BackupLink {
   readonly kind = 'inproc';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage;
-  /** The image copies the pages in send(); --stream-out writes them synchronously. */
+  /**
+   * Epoch 0 (guest RAM) is copied in send(); later epochs' buffers are the link's until
+   * onPagesDone, and --stream-out writes them synchronously.
+   */
   readonly keepsPageViews = false;
   onAck: (epoch: number) => void = () => {};
   onLost: (reason: string, clean: boolean) => void = () => {};
@@ -128,8 +136,15 @@ export class InprocLink implements BackupLink {
       this.stats.bytesSent += sent.sentBytes;
       this.stats.plainBytes += plainBytes;
     }
-    this.localImage.apply(image);
-    this.onPagesDone(image);
+    if (image.epoch === 0 || image.pages.buffer instanceof SharedArrayBuffer) {
+      // Epoch 0 is a view of guest RAM: copied, and done with at once.
+      this.localImage.apply(image);
+      this.onPagesDone(image);
+    } else {
+      // The image takes the staging buffer as its copy of these pages; it hands the
+      // buffer back (onPagesDone) once no committed page lives in it any more.
+      this.localImage.adopt(image, (done) => this.onPagesDone(done));
+    }
     this.stats.ackedEpochs++;
     this.onAck(image.epoch);
     return sent;
