@@ -106,9 +106,9 @@ export class StreamFile {
 
 /**
  * The default backup: each epoch is committed to an image in this process and acked at
- * once. Epochs after 0 are adopted, not copied (BackupImage.adopt): their staging buffers
- * become the image's copy of their pages, and go back to the pool (onPagesDone) only
- * once no committed page lives in them.
+ * once. Epochs that rewrite enough of the previous one's pages are adopted, not copied
+ * (BackupImage.commitEpoch): their staging buffers become the image's copy of their
+ * pages, and go back to the pool (onPagesDone) only once no committed page lives in them.
  */
 export class InprocLink implements BackupLink {
   readonly kind = 'inproc';
@@ -136,15 +136,9 @@ export class InprocLink implements BackupLink {
       this.stats.bytesSent += sent.sentBytes;
       this.stats.plainBytes += plainBytes;
     }
-    if (image.epoch === 0 || image.pages.buffer instanceof SharedArrayBuffer) {
-      // Epoch 0 is a view of guest RAM: copied, and done with at once.
-      this.localImage.apply(image);
-      this.onPagesDone(image);
-    } else {
-      // The image takes the staging buffer as its copy of these pages; it hands the
-      // buffer back (onPagesDone) once no committed page lives in it any more.
-      this.localImage.adopt(image, (done) => this.onPagesDone(done));
-    }
+    // Copied (epoch 0: guest RAM; or few pages rewritten), or adopted: the image then hands
+    // the staging buffer back (onPagesDone) once no committed page lives in it any more.
+    this.localImage.commitEpoch(image, (done) => this.onPagesDone(done));
     this.stats.ackedEpochs++;
     this.onAck(image.epoch);
     return sent;

@@ -12,6 +12,13 @@ export class BackupError extends HbftError {
 /** Adopted epochs whose buffers the image keeps before it copies their live pages out. */
 export const MAX_HELD = 2;
 
+/**
+ * `commit` adopts an epoch only if it rewrote at least this share of the previous epoch's
+ * pages. Below it (gups: random pages, a few percent rewritten) a held buffer would save
+ * little copying and cost a staging buffer's worth of memory, so the epoch is copied.
+ */
+export const ADOPT_MIN_REWRITE = 0.25;
+
 /** An adopted epoch: its staging buffer now holds the committed copy of `live` of its pages. */
 interface Held {
   readonly image: EpochImage;
@@ -45,6 +52,9 @@ export class BackupImage {
   /** Adopted epochs still referenced, oldest first. */
   private readonly held: Held[] = [];
   private release: (image: EpochImage) => void = () => {};
+  /** Per pfn: the last committed epoch that wrote it (for the rewrite share), -1 never. */
+  private readonly lastWritten: Int32Array;
+  private lastCount = 0;
   /** Pages adopted, and pages later copied out of an adopted buffer into the base (bench, tests). */
   adoptedPages = 0;
   compactedPages = 0;
@@ -55,6 +65,7 @@ export class BackupImage {
     this.base32 = new Uint32Array(buf);
     this.owner = new Int32Array(pages).fill(IN_BASE);
     this.slot = new Int32Array(pages);
+    this.lastWritten = new Int32Array(pages).fill(-1);
     this.contexts = Array.from({ length: vcpus }, () => new Float64Array(CTX_SLOTS));
   }
 
@@ -91,6 +102,30 @@ export class BackupImage {
       last = pfn;
     }
     if (img.contexts.length !== this.vcpus) throw new BackupError('CONTEXTS', `${at}: ${img.contexts.length} vCPU contexts, want ${this.vcpus}`);
+  }
+
+  /**
+   * Commit `img` the cheaper way: adopt it when it rewrote at least ADOPT_MIN_REWRITE of
+   * the previous epoch's pages and its pages are its own (not guest RAM: epoch 0), copy
+   * it otherwise. `release` is called for it (at once when copied) as for adopt.
+   */
+  commitEpoch(img: EpochImage, release: (image: EpochImage) => void): void {
+    this.check(img);
+    if (img.epoch === 0 || img.pages.buffer instanceof SharedArrayBuffer || this.rewriteShare(img) < ADOPT_MIN_REWRITE) {
+      this.apply(img);
+      release(img);
+    } else {
+      this.adopt(img, release);
+    }
+  }
+
+  /** The share of the previous committed epoch's pages that `img` writes again. */
+  rewriteShare(img: EpochImage): number {
+    if (this.lastCount === 0) return 0;
+    const prev = img.epoch - 1;
+    let again = 0;
+    for (const pfn of img.pfns) if (this.lastWritten[pfn] === prev) again++;
+    return again / this.lastCount;
   }
 
   /** Check, then copy: the image becomes the committed state and keeps no view of `img.pages`. */
@@ -164,6 +199,8 @@ export class BackupImage {
   }
 
   private commit(img: EpochImage): void {
+    for (const pfn of img.pfns) this.lastWritten[pfn] = img.epoch;
+    this.lastCount = img.pfns.length;
     img.contexts.forEach((c, v) => this.contexts[v].set(c));
     this.committedEpoch = img.epoch;
   }

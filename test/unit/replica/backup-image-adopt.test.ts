@@ -3,7 +3,7 @@
 // (scribbled over) the moment the image releases them, so a buffer released while a
 // committed page still lived in it would show up as a wrong page.
 import { describe, expect, it } from 'vitest';
-import { BackupError, BackupImage, MAX_HELD } from '../../../src/replica/backup-image.js';
+import { ADOPT_MIN_REWRITE, BackupError, BackupImage, MAX_HELD } from '../../../src/replica/backup-image.js';
 import { StagingPool } from '../../../src/epoch/staging-pool.js';
 import type { EpochImage } from '../../../src/epoch/epoch-image.js';
 import { imageChecksums } from '../../../src/epoch/page-checksum.js';
@@ -145,5 +145,27 @@ describe('BackupImage.adopt', () => {
     img.settle();
     expect(released).toEqual([1]);
     expect(img.ram[0]).toBe(2);
+  });
+
+  it('commitEpoch adopts an epoch that rewrites enough of the previous one, and copies one that does not', () => {
+    const img = new BackupImage(PAGES, 1);
+    const ctx = [new Float64Array(CTX_SLOTS)];
+    const released: number[] = [];
+    const epoch = (e: number, pfns: number[]): EpochImage => ({ epoch: e, guestPages: PAGES, pfns: Uint32Array.from(pfns), pages: new Uint8Array(pfns.length * PAGE_SIZE).fill(e), contexts: ctx, final: false });
+    img.commitEpoch({ ...epoch(0, []), pfns: Uint32Array.from({ length: PAGES }, (_, i) => i), pages: new Uint8Array(PAGES * PAGE_SIZE) }, (d) => released.push(d.epoch));
+    expect(released).toEqual([0]); // epoch 0 is always copied
+    const hot = Array.from({ length: 16 }, (_, i) => i);
+    img.commitEpoch(epoch(1, hot), (d) => released.push(d.epoch)); // a quarter of epoch 0: adopted
+    expect(img.heldEpochs).toBe(1);
+    img.commitEpoch(epoch(2, hot), (d) => released.push(d.epoch)); // all of epoch 1 again
+    expect(released).toEqual([0, 1]);
+    expect(img.heldEpochs).toBe(1);
+    // Scattered: 3 of epoch 2's 16 pages again, under ADOPT_MIN_REWRITE: copied, back at once.
+    const scattered = [0, 5, 9, 20, 30, 40, 50, 60];
+    expect(img.rewriteShare(epoch(3, scattered))).toBeLessThan(ADOPT_MIN_REWRITE);
+    img.commitEpoch(epoch(3, scattered), (d) => released.push(d.epoch));
+    expect(released).toEqual([0, 1, 3]);
+    expect(img.adoptedPages).toBe(32);
+    expect([0, 1, 5, 20, 63].map((p) => img.page(p)[0])).toEqual([3, 2, 3, 3, 0]);
   });
 });
