@@ -104,20 +104,12 @@ export class StreamFile {
   }
 }
 
-/**
- * The default backup: each epoch is committed to an image in this process and acked at
- * once. Epochs that rewrite enough of the previous one's pages are adopted, not copied
- * (BackupImage.commitEpoch): their staging buffers become the image's copy of their
- * pages, and go back to the pool (onPagesDone) only once no committed page lives in them.
- */
+/** Today's default: apply each epoch to an image in this process and ack at once. */
 export class InprocLink implements BackupLink {
   readonly kind = 'inproc';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage;
-  /**
-   * Epoch 0 (guest RAM) is copied in send(); later epochs' buffers are the link's until
-   * onPagesDone, and --stream-out writes them synchronously.
-   */
+  /** The image copies the pages in send(); --stream-out writes them synchronously. */
   readonly keepsPageViews = false;
   onAck: (epoch: number) => void = () => {};
   onLost: (reason: string, clean: boolean) => void = () => {};
@@ -136,9 +128,8 @@ export class InprocLink implements BackupLink {
       this.stats.bytesSent += sent.sentBytes;
       this.stats.plainBytes += plainBytes;
     }
-    // Copied (epoch 0: guest RAM; or few pages rewritten), or adopted: the image then hands
-    // the staging buffer back (onPagesDone) once no committed page lives in it any more.
-    this.localImage.commitEpoch(image, (done) => this.onPagesDone(done));
+    this.localImage.apply(image);
+    this.onPagesDone(image);
     this.stats.ackedEpochs++;
     this.onAck(image.epoch);
     return sent;
