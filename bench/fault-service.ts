@@ -57,7 +57,8 @@ export const faultService: Benchmark = {
     });
     const trackers = configs.flatMap((cfg, i) => {
       if (cfg.path !== 'tracker') return [];
-      const data: TrackerWorkerData = { role: 'tracker', vm: cfg.vm, mode: 'logdirty', spin: cfg.spin, cpuProf: null };
+      // Without take-back a tracker that stood down idle would make the next fault a wake-up.
+      const data: TrackerWorkerData = { role: 'tracker', vm: cfg.vm, mode: 'logdirty', spin: cfg.spin, idleMs: cfg.takeBack ? undefined : Infinity, cpuProf: null };
       const w = new Worker(workerPath('tracker'), { workerData: data, name: `bench-tracker-${i}` });
       return [{ vm: cfg.vm, done: exited(w, `tracker ${i}`) }];
     });

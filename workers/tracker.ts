@@ -10,5 +10,5 @@ const d = workerData as TrackerWorkerData;
 markThreadForProf('tracker');
 const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, 'tracker');
 const vm = attachVm(d.vm);
-runTracker(vm.ctrl, vm.vcpus, createFaultHandler(d.mode, vm), d.spin);
+runTracker(vm.ctrl, vm.vcpus, createFaultHandler(d.mode, vm), d.spin, d.idleMs);
 await profiler?.stop();

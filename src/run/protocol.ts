@@ -50,6 +50,8 @@ export interface TrackerWorkerData extends OutputData {
   readonly vm: VmBuffers;
   readonly mode: TrackedMode;
   readonly spin: number;
+  /** Stand down after this long without a fault (default TRACKER_IDLE_MS; Infinity: only vCPUs that take faults back make idling safe). */
+  readonly idleMs?: number;
 }
 
 export interface CheckpointerWorkerData extends OutputData {

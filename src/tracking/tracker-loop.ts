@@ -8,15 +8,18 @@ import type { FaultHandler } from './policy.js';
 /**
  * The tracker thread's loop: drain every vCPU mailbox, claim and answer each fault, then
  * wait for the doorbell. The wait policy is what makes a fault's price follow the
- * mechanism: while the guest runs (CTRL_TRACKER_AWAKE, kept by the checkpointer) the
- * tracker spins on the doorbell, so a fault costs the same round trip however long ago
- * the previous one was; while the guest is paused or finished it sleeps, leaving the cores
- * to the checkpointer. `spin` 0 never spins (a shared machine). A vCPU whose fault is not
+ * mechanism: while the guest runs (CTRL_TRACKER_AWAKE, kept by the checkpointer) and
+ * faults come, the tracker spins on the doorbell; after `idleMs` without one it stands
+ * down until the next resume, and the vCPUs take their faults at once, so no fault waits
+ * for a wake-up either way. While the guest is paused or finished it sleeps, leaving the
+ * cores to the checkpointer. `spin` 0 never spins (a shared machine). A vCPU whose fault is not
  * claimed within its own spin takes it back (src/vcpu/mailbox.ts), so handlers run
  * under the fault lock; a tracker that loses many faults that way stands down for the
  * epoch (CoreCheck). Exits when CTRL_TRACKER_STOP is set (and the doorbell rung).
  */
-export function runTracker(ctrl: Int32Array, vcpus: number, policy: FaultHandler, spin: number): void {
+export function runTracker(
+  ctrl: Int32Array, vcpus: number, policy: FaultHandler, spin: number, idleMs = TRACKER_IDLE_MS, now: () => number = () => performance.now(),
+): void {
   const answered = new Int32Array(vcpus);
   for (let v = 0; v < vcpus; v++) answered[v] = Atomics.load(ctrl, vcpuWord(v, VCPU_MBOX_REQ));
   const core = new CoreCheck();
@@ -36,7 +39,7 @@ export function runTracker(ctrl: Int32Array, vcpus: number, policy: FaultHandler
     }
     if (found) continue;
     if (Atomics.load(ctrl, CTRL_TRACKER_STOP) !== 0) return;
-    if (spin > 0 && spinWhileAwake(ctrl, bell)) continue;
+    if (spin > 0 && spinWhileAwake(ctrl, bell, idleMs, now)) continue;
     // SLEEPING before the wait's own doorbell check: a vCPU (or wakeTracker) that bumps
     // the doorbell after our check loads SLEEPING = 1 and notifies.
     Atomics.store(ctrl, CTRL_TRACKER_SLEEPING, 1);
@@ -109,14 +112,31 @@ export function serviceMailbox(ctrl: Int32Array, v: number, req: number, policy:
 }
 
 /**
- * Spin on the doorbell while the guest runs. True when it rang, false once the guest is
- * paused (time to sleep). No yield inside: Node has no sched_yield, and a timed
- * Atomics.wait sleeps at least the kernel's 50 us timer slack, the very price removed here.
+ * How long the awake tracker spins without a fault before it stands down for the rest of
+ * the epoch. Its spinning is not free: on this 2-core machine a busy sibling thread slows
+ * the vCPU's own work per CPU-second (bench/README.md, time budget), and once faults are
+ * rare a vCPU handles one itself, at once, for about what the tracker's round trip costs
+ * (the vCPU sees AWAKE 0 and takes the fault without spinning: src/vcpu/mailbox.ts).
  */
-function spinWhileAwake(ctrl: Int32Array, bell: number): boolean {
-  for (;;) {
+export const TRACKER_IDLE_MS = 0.2;
+
+/**
+ * Spin on the doorbell while the guest runs. True when it rang, false once the guest is
+ * paused or no fault came for `idleMs` (time to sleep). No yield inside: Node has no
+ * sched_yield, and a timed Atomics.wait sleeps at least the kernel's 50 us timer slack.
+ */
+function spinWhileAwake(ctrl: Int32Array, bell: number, idleMs: number, now: () => number): boolean {
+  const since = now();
+  for (let i = 1; ; i++) {
     if (Atomics.load(ctrl, CTRL_DOORBELL) !== bell) return true;
-    if (Atomics.load(ctrl, CTRL_TRACKER_AWAKE) === 0) return Atomics.load(ctrl, CTRL_DOORBELL) !== bell;
+    const token = Atomics.load(ctrl, CTRL_TRACKER_AWAKE);
+    if (token === 0) return Atomics.load(ctrl, CTRL_DOORBELL) !== bell;
+    if ((i & 255) === 0 && now() - since > idleMs) {
+      // Idle: the same compare-exchange stand-down as CoreCheck's, so a resume since we
+      // read the token wins; vCPUs then take their faults at once until the next resume.
+      standDown(ctrl, token);
+      return Atomics.load(ctrl, CTRL_DOORBELL) !== bell;
+    }
   }
 }
 

@@ -195,7 +195,8 @@ describe('fault handshake against a scripted partner (real threads, hard timeout
   it('the tracker thread sleeps while the guest is paused, spins while it runs, answers, and stops', async () => {
     const buffers: VmBuffers = allocateVm(8, 1);
     const vm = attachVm(buffers);
-    const data: TrackerWorkerData = { role: 'tracker', vm: buffers, mode: 'logdirty', spin: 200, cpuProf: null };
+    // idleMs Infinity: the tracker never stands down for lack of faults (as for vCPUs without take-back).
+    const data: TrackerWorkerData = { role: 'tracker', vm: buffers, mode: 'logdirty', spin: 200, idleMs: Infinity, cpuProf: null };
     const w = new Worker(workerPath('tracker'), { workerData: data });
     workers.push(w);
     const exited = new Promise<number>((resolve) => w.once('exit', resolve));
@@ -216,6 +217,39 @@ describe('fault handshake against a scripted partner (real threads, hard timeout
     expect(vm.ctrl[CTRL_FAULTS_WRITE]).toBe(1);
     letTrackerSleep(vm.ctrl);
     expect(waitFor(vm.ctrl, CTRL_TRACKER_SLEEPING, 1, 5000)).toBe(1);
+    stopTracker(vm.ctrl);
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
+    expect(code).toBe(0);
+  });
+
+  it('an idle tracker stands down until the next resume; meanwhile a vCPU takes its fault at once, and the resume wakes the tracker again', async () => {
+    const buffers: VmBuffers = allocateVm(8, 1);
+    const vm = attachVm(buffers);
+    const data: TrackerWorkerData = { role: 'tracker', vm: buffers, mode: 'logdirty', spin: 200, idleMs: 2, cpuProf: null };
+    const w = new Worker(workerPath('tracker'), { workerData: data });
+    workers.push(w);
+    const exited = new Promise<number>((resolve) => w.once('exit', resolve));
+    expect(waitFor(vm.ctrl, CTRL_TRACKER_SLEEPING, 1, 5000)).toBe(1);
+    const woken = now();
+    wakeTracker(vm.ctrl);
+    // No fault for 2 ms: the tracker clears AWAKE itself (only it can here) and goes to sleep.
+    expect(waitFor(vm.ctrl, CTRL_TRACKER_AWAKE, 0, 5000)).toBe(0);
+    expect(now() - woken).toBeGreaterThanOrEqual(2);
+    expect(waitFor(vm.ctrl, CTRL_TRACKER_SLEEPING, 1, 5000)).toBe(1);
+    // A vCPU with take-back handles its fault here, without spinning for or waking the tracker.
+    const { policy, calls } = countingPolicy(vm);
+    const port = new MailboxFaultPort(vm.ctrl, 0, 1_000_000_000, () => {}, now, policy);
+    const t0 = now();
+    port.fault(FAULT_WRITE, 3);
+    expect(now() - t0).toBeLessThan(1_000); // a billion-iteration spin would take seconds
+    expect(calls).toEqual([[FAULT_WRITE, 3, 0]]);
+    expect(Atomics.load(vm.ctrl, CTRL_TRACKER_SLEEPING)).toBe(1);
+    // The next resume wakes it: a fault without take-back is answered by the tracker.
+    wakeTracker(vm.ctrl);
+    const alone = new MailboxFaultPort(vm.ctrl, 0, 100_000, () => {}, now, null);
+    alone.fault(FAULT_WRITE, 5);
+    expect(vm.spt[5]).toBe(SPT_PWD);
+    expect(calls.length).toBe(1); // not handled here
     stopTracker(vm.ctrl);
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 5000))]);
     expect(code).toBe(0);
