@@ -48,7 +48,7 @@ export const RUN_FLAGS = {
   json: { type: 'string', value: 'PATH|-', default: 'none', help: 'results JSON (schema in the README) to PATH, or to stdout with -; with a path, the pause histogram goes to PATH.pause.hgrm' },
   'step-ops': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.stepOps), help: 'most operations between two looks at the pause flag; steps shrink (to 16) while they take longer than 50 us, so a pause is not held up by a fault-heavy step' },
   spin: { type: 'string', value: 'N', default: `${RUN_DEFAULTS.spinWhenFree} or 0`, help: 'iterations a faulting vCPU waits for the tracker before taking the fault back and handling it itself; 0 when vCPUs + tracker outnumber the cores (the tracker then never spins)' },
-  'fault-path': { type: 'string', value: 'P', default: 'tracker or inline', help: 'who handles a fault: tracker (the tracker thread, awake while the guest runs) or inline (the faulting vCPU runs the same handler under a lock); inline when vCPUs + tracker outnumber the cores (docs/design.md, Fault service)' },
+  'fault-path': { type: 'string', value: 'P', default: 'tracker or inline', help: 'who handles a fault: tracker (the tracker thread, awake while the guest runs and faults keep coming) or inline (the faulting vCPU runs the same handler under a lock); inline when vCPUs + tracker outnumber the cores (docs/design.md, Fault service)' },
   'pause-timeout-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.pauseTimeoutMs), help: 'how long a pause waits for every vCPU to park before the run fails naming the late vCPU' },
 } as const satisfies FlagTable;
 
