@@ -74,7 +74,9 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   if (link !== null) {
     // Epochs after 0 are the checkpointer's staging buffers: back to its pool once the link is done with them.
     link.onPagesDone = (image) => {
-      if (image.epoch > 0 && image.pages.byteLength > 0) stagingPorts.port1.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
+      // A shared staging buffer (copier threads) is posted, not transferred.
+      const buf = image.pages.buffer;
+      if (image.epoch > 0 && image.pages.byteLength > 0) stagingPorts.port1.postMessage(buf, buf instanceof ArrayBuffer ? [buf] : []);
     };
     link.onAck = (epoch) => {
       storeAcked(ctrl, epoch + 1);
@@ -174,7 +176,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
     if (cfg.faultPath === 'tracker') threads.spawn('tracker', 'tracker', { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf } satisfies TrackerWorkerData);
     threads.spawn('checkpointer', 'checkpointer', {
-      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
+      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, copyThreads: cfg.copyThreads, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, intervals, cpuProf,
       stagingReturn: stagingPorts.port2, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     } satisfies CheckpointerWorkerData, [stagingPorts.port2]);
