@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workerPath } from '../../src/base/worker-path.js';
+import { resolveRunConfig } from '../../src/cli/config.js';
+import { runVm } from '../../src/run/run-vm.js';
 import { startCopierThreads, type CopierThreads, type CopierWorkerData } from '../../src/epoch/copier-threads.js';
 import { COPY_ENGINES, createCopyEngine } from '../../src/epoch/copy-engine.js';
 import { allocateCopyBoard, attachCopyBoard, type CopyJobMessage } from '../../src/epoch/parallel-copy.js';
@@ -119,6 +121,18 @@ describe('parallel copy with real copier threads', () => {
     await expect(exited).rejects.toThrow(/job 2 came without its staging message/);
     ch.port1.close();
   });
+
+  for (const opt of [{ mode: 'logdirty' }, { opt: 'all' }]) {
+    it(`a run with 2 copier threads (${opt.mode ?? 'opt all'}) keeps a verified backup: shared staging reaches main and back`, { timeout: 120_000 }, async () => {
+      // gups at 8 MiB dirties most of its 2,048 pages per 4,000-update epoch: every copy above the split threshold.
+      const { results: r, pause } = await runVm(resolveRunConfig({ workload: 'gups', ...opt, mem: '8MiB', ops: '24000', 'epoch-ops': '4000', verify: true, 'copy-threads': '2' }));
+      pause.destroy();
+      expect(r.backup.consistent).toBe(true);
+      expect(r.workload.verified).toBe(true);
+      expect(r.config.copyThreads).toBe(2);
+      expect(r.dirtyPages.perEpoch.max).toBeGreaterThanOrEqual(COPY_SPLIT_MIN_PAGES);
+    });
+  }
 
   it('after stop() no handle is left: a process that used copier threads exits by itself', { timeout: 60_000 }, async () => {
     const mod = join(import.meta.dirname, '../../dist/src/epoch/copier-threads.js');
