@@ -10,6 +10,8 @@ export interface CopierWorkerData {
   readonly ram: SharedArrayBuffer;
   readonly copy: CopyEngineName;
   readonly jobs: MessagePort;
+  /** Names the thread (copier-N) in profiles. */
+  readonly index: number;
 }
 
 export interface CopierThreads {
@@ -33,7 +35,7 @@ export function startCopierThreads(count: number, ram: SharedArrayBuffer, copy: 
   for (let i = 0; i < count; i++) {
     const ch = new MessageChannel();
     ports.push(ch.port1);
-    const data: CopierWorkerData = { board, ram, copy, jobs: ch.port2 };
+    const data: CopierWorkerData = { board, ram, copy, jobs: ch.port2, index: i };
     const w = new Worker(workerPath('copier'), { workerData: data, transferList: [ch.port2], name: `copier-${i}` });
     onlines.push(new Promise((resolve) => w.once('online', () => resolve())));
     exits.push(new Promise((resolve, reject) => {

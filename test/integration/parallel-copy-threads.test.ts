@@ -95,7 +95,7 @@ describe('parallel copy with real copier threads', () => {
     const boardSab = allocateCopyBoard(PAGES);
     const board = attachCopyBoard(boardSab);
     const ch = new MessageChannel();
-    const data: CopierWorkerData = { board: boardSab, ram, copy: 'per-page', jobs: ch.port2 };
+    const data: CopierWorkerData = { board: boardSab, ram, copy: 'per-page', jobs: ch.port2, index: 0 };
     const w = new Worker(workerPath('copier'), { workerData: data, transferList: [ch.port2] });
     const exited = new Promise<number>((resolve, reject) => { w.once('exit', resolve); w.once('error', reject); });
     await new Promise((resolve) => w.once('online', resolve));
