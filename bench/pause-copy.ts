@@ -1,7 +1,8 @@
 import { Checkpointer } from '../src/epoch/checkpointer.js';
+import { startCopierThreads } from '../src/epoch/copier-threads.js';
 import { COPY_ENGINES, createCopyEngine, type CopyEngineName } from '../src/epoch/copy-engine.js';
 import { StagingPool } from '../src/epoch/staging-pool.js';
-import { PAGE_SIZE } from '../src/vm/layout.js';
+import { COPY_SPLIT_MIN_PAGES, PAGE_SIZE } from '../src/vm/layout.js';
 import { allocateVm, attachVm } from '../src/vm/vm-buffers.js';
 import { markDirty } from '../src/tracking/dirty-bitmap.js';
 import { createPolicy } from '../src/tracking/modes.js';
@@ -27,25 +28,29 @@ export const pauseCopy: Benchmark = {
         rows.push(skipped(label, 'ratio', atLeast(0.7), `copy engine ${name} not available (have ${COPY_ENGINES.join(', ')})`));
         continue;
       }
-      rows.push(row(label, 'ratio', atLeast(0.7), measure(name as CopyEngineName, ctx.reps, ctx.log)));
+      rows.push(row(label, 'ratio', atLeast(0.7), await measure(name as CopyEngineName, 0, ctx.reps, ctx.log)));
+      // The same copy shared with one copier thread (docs/design.md, Copy engines): can exceed 1.
+      rows.push(row(`${label}, 1 copier thread`, 'ratio', atLeast(0.7), await measure(name as CopyEngineName, 1, ctx.reps, ctx.log)));
     }
     return rows;
   },
 };
 
-function measure(engine: CopyEngineName, reps: number, log: (l: string) => void): number[] {
+async function measure(engine: CopyEngineName, copyThreads: number, reps: number, log: (l: string) => void): Promise<number[]> {
   const buffers = allocateVm(GUEST_PAGES, 1);
   const vm = attachVm(buffers);
   for (let i = 0; i < vm.ram32.length; i += 1024) vm.ram32[i] = i; // every page resident
   const policy = createPolicy('logdirty', vm, { predictor: 'last' });
   // As in a run, the backup hands each applied staging buffer back to the pool.
-  let applied: ArrayBuffer | undefined;
-  const pool = new StagingPool(() => {
+  let applied: ArrayBufferLike | undefined;
+  const refill = () => {
     const b = applied;
     applied = undefined;
     return b;
-  });
-  const cp = new Checkpointer(vm, policy, createCopyEngine(engine, buffers.ram), false, () => performance.now(), pool);
+  };
+  const copiers = copyThreads > 0 ? startCopierThreads(copyThreads, buffers.ram, engine, COPY_SPLIT_MIN_PAGES) : null;
+  const pool = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
+  const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(engine, buffers.ram), false, () => performance.now(), pool);
   cp.initial();
   const warm = new Uint8Array(DIRTY_PAGES * PAGE_SIZE);
   warm.fill(1);
@@ -59,9 +64,10 @@ function measure(engine: CopyEngineName, reps: number, log: (l: string) => void)
     for (let p = 0; p < DIRTY_PAGES; p++) markDirty(vm.bitmap, p);
     const { counts, image } = cp.checkpoint(epoch, false);
     if (image.pfns.length !== DIRTY_PAGES) throw new Error(`pause copy: ${image.pfns.length} pages collected, want ${DIRTY_PAGES}`);
-    applied = image.pages.buffer as ArrayBuffer;
+    applied = image.pages.buffer;
     return counts.copyUs;
   };
+  await copiers?.online;
   engineUs(1); // warm-up
   memcpyUs();
   const ratios: number[] = [];
@@ -76,7 +82,9 @@ function measure(engine: CopyEngineName, reps: number, log: (l: string) => void)
       e = engineUs(r + 2);
     }
     ratios.push(m / e); // (bytes / e) / (bytes / m)
-    log(`  ${engine}: engine ${e.toFixed(0)} us, memcpy ${m.toFixed(0)} us`);
+    log(`  ${engine}, ${copyThreads} copier(s): engine ${e.toFixed(0)} us, memcpy ${m.toFixed(0)} us`);
   }
+  if (copiers !== null) log(`  copies shared ${copiers.engine.split}, run alone (copier busy) ${copiers.engine.busySkips}, pages by the copier ${copiers.engine.pagesByCopiers}`);
+  await copiers?.stop();
   return ratios;
 }

@@ -1,5 +1,6 @@
 import type { Benchmark } from './lib/bench.js';
 import { copyBound } from './copy-bound.js';
+import { copyMethods } from './copy-methods.js';
 import { emulationTax } from './emulation-tax.js';
 import { faultService } from './fault-service.js';
 import { memory } from './memory.js';
@@ -13,5 +14,5 @@ import { vcpuScaling } from './vcpu-scaling.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
 export const BENCHMARKS: Benchmark[] = [
-  emulationTax, faultService, pauseCopy, trackingPause, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
+  emulationTax, faultService, pauseCopy, copyMethods, trackingPause, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
 ];

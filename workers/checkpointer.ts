@@ -2,9 +2,11 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
 import { runEpochs } from '../src/epoch/epoch-protocol.js';
+import { startCopierThreads } from '../src/epoch/copier-threads.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
 import { StagingPool } from '../src/epoch/staging-pool.js';
 import { attachVm } from '../src/vm/vm-buffers.js';
+import { COPY_SPLIT_MIN_PAGES } from '../src/vm/layout.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
 import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
@@ -19,8 +21,11 @@ const vm = attachVm(d.vm);
 const now = () => performance.now();
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
-const staging = new StagingPool(() => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBuffer | undefined);
-const cp = new Checkpointer(vm, policy, createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging);
+const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBufferLike | undefined;
+// Copier threads write into the staging buffers too, so those are shared then.
+const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES) : null;
+const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
+const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging);
 const grid = d.intervals;
 const hists = new IntervalHistograms(['pause', 'quiesce', 'copy'], grid?.intervalMs ?? null, () => wallMs() - (grid?.runStartWallMs ?? 0));
 const { pause, quiesce, copy } = hists.current;
@@ -42,6 +47,7 @@ runEpochs(vm.ctrl, vm.vcpus, cp, {
 }, now);
 
 d.stagingReturn.close();
+await copiers?.stop();
 if (grid !== null) post({ type: 'hdr-intervals', intervals: hists.finish() });
 const totals = hists.encodedTotals();
 post({ type: 'checkpointer-done', pauseHist: totals.pause, quiesceHist: totals.quiesce, copyHist: totals.copy });

@@ -17,7 +17,7 @@ export function packageRoot(): string {
 }
 
 /** Workers always start from the compiled .js in dist/ (tsx and vitest do not hook workers). */
-export function workerPath(name: 'vcpu' | 'tracker' | 'checkpointer'): string {
+export function workerPath(name: 'vcpu' | 'tracker' | 'checkpointer' | 'copier'): string {
   const file = join(packageRoot(), 'dist', 'workers', `${name}.js`);
   if (!existsSync(file)) throw new Error(`worker ${name}: ${file} is missing; run npm run build`);
   return file;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { COPY_ENGINES, type CopyEngineName } from '../epoch/copy-engine.js';
-import { PAGE_SIZE } from '../vm/layout.js';
+import { COPY_SPLIT_MIN_PAGES, MAX_COPY_THREADS, PAGE_SIZE } from '../vm/layout.js';
 import { MODES, type Mode } from '../tracking/policy.js';
 import { PredictorError, createPredictor } from '../tracking/predictors.js';
 import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../guest/workloads/registry.js';
@@ -33,6 +33,7 @@ export const RUN_FLAGS = {
   mode: { type: 'string', value: 'M', default: RUN_DEFAULTS.mode, help: `tracking mode: ${MODES.join(', ')}` },
   opt: { type: 'string', value: 'PRESET', default: 'none', help: "all: the paper's full configuration, --mode wfp --copy superpage" },
   copy: { type: 'string', value: 'E', default: RUN_DEFAULTS.copy, help: 'copy engine: per-page (a mapping per batch of at most 1,024 pages, made and dropped every epoch) or superpage (2 MiB regions mapped once, runs of adjacent dirty pages copied in one operation)' },
+  'copy-threads': { type: 'string', value: 'N', default: '1 with 2+ cores, else 0', help: `copier threads that share each pause copy of at least ${COPY_SPLIT_MIN_PAGES} pages with the checkpointer, 0 to ${MAX_COPY_THREADS}` },
   predictor: { type: 'string', value: 'P', default: RUN_DEFAULTS.predictor, help: "wfp's write-set predictor: last (Dirty(e-1), the reference for exact counts), history:K:M (dirty in M of the last K epochs), spatial:W (also neighbours within W pages)" },
   vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads, 1 to 64; each works on its own equal slice of guest RAM' },
   mem: { type: 'string', value: 'SIZE', default: RUN_DEFAULTS.mem, help: 'guest RAM, a whole number of 4 KiB pages (KiB/MiB/GiB), at most 4 GiB' },
@@ -72,6 +73,8 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   if (!MODES.includes(mode)) throw new ConfigError('--mode', `unknown mode "${mode}" (one of ${MODES.join(', ')})`);
   const copy = (v.copy ?? opt?.copy ?? RUN_DEFAULTS.copy) as CopyEngineName;
   if (!COPY_ENGINES.includes(copy)) throw new ConfigError('--copy', `unknown copy engine "${copy}" (one of ${COPY_ENGINES.join(', ')})`);
+  // The vCPUs are parked and the tracker idle during the copy, so a second core is free then.
+  const copyThreads = v['copy-threads'] === undefined ? (availableParallelism() >= 2 ? 1 : 0) : parseCount('--copy-threads', v['copy-threads'], 0, MAX_COPY_THREADS);
   const vcpus = v.vcpus === undefined ? RUN_DEFAULTS.vcpus : parseCount('--vcpus', v.vcpus, 1, 64);
   const memBytes = parseSize('--mem', v.mem ?? RUN_DEFAULTS.mem);
   if (memBytes === 0 || memBytes % PAGE_SIZE !== 0) {
@@ -107,7 +110,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     verify: v.verify ?? false,
     json: jsonTarget(v.json),
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
-    spin, faultPath, copy,
+    spin, faultPath, copy, copyThreads,
     predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
     pauseTimeoutMs: v['pause-timeout-ms'] === undefined ? RUN_DEFAULTS.pauseTimeoutMs : parseCount('--pause-timeout-ms', v['pause-timeout-ms'], 1),
     options,

@@ -24,6 +24,8 @@ export interface ResolvedConfig {
   /** Who services a fault: the tracker thread, or the faulting vCPU itself (see FAULT_PATHS). */
   readonly faultPath: FaultPath;
   readonly copy: CopyEngineName;
+  /** Copier threads that share large pause copies with the checkpointer (0: it copies alone). */
+  readonly copyThreads: number;
   readonly predictor: string;
   readonly pauseTimeoutMs: number;
   readonly options: Readonly<Record<string, string | number | boolean>>;

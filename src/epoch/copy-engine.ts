@@ -7,6 +7,8 @@ export type CopyEngineName = (typeof COPY_ENGINES)[number];
 export interface CopyEngine {
   readonly name: CopyEngineName;
   copy(pfns: Uint32Array, staging: Uint8Array): void;
+  /** Pages pfns[from..to) only, each to its place in the whole list's staging (parallel-copy.ts splits a list this way). */
+  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void;
 }
 
 /**
@@ -19,8 +21,12 @@ export class PerPageCopyEngine implements CopyEngine {
   constructor(private readonly ram: SharedArrayBuffer) {}
 
   copy(pfns: Uint32Array, staging: Uint8Array): void {
-    for (let start = 0; start < pfns.length; start += PER_PAGE_BATCH) {
-      const end = Math.min(start + PER_PAGE_BATCH, pfns.length);
+    this.copyRange(pfns, 0, pfns.length, staging);
+  }
+
+  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
+    for (let start = from; start < to; start += PER_PAGE_BATCH) {
+      const end = Math.min(start + PER_PAGE_BATCH, to);
       const mapping = this.mapBatch(pfns, start, end);
       for (let i = 0; i < mapping.length; i++) staging.set(mapping[i], (start + i) * PAGE_SIZE);
       // The mapping is dropped here: the next epoch maps its batches again.
@@ -48,8 +54,12 @@ export class SuperpageCopyEngine implements CopyEngine {
   }
 
   copy(pfns: Uint32Array, staging: Uint8Array): void {
-    const n = pfns.length;
-    for (let i = 0; i < n; ) {
+    this.copyRange(pfns, 0, pfns.length, staging);
+  }
+
+  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
+    const n = to;
+    for (let i = from; i < n; ) {
       const first = pfns[i];
       const r = Math.floor(first / SUPERPAGE_PAGES);
       const regionEnd = (r + 1) * SUPERPAGE_PAGES;

@@ -10,12 +10,16 @@ const GRAIN = 16 * PAGE_SIZE;
  * has applied come back here and are reused. `refill` polls for returned buffers.
  */
 export class StagingPool {
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly spare: ArrayBufferLike[] = [];
   /** Takes served by a fresh buffer, and by a recycled one (bench and tests read them). */
   allocations = 0;
   reuses = 0;
 
-  constructor(private readonly refill: () => ArrayBuffer | undefined = () => undefined) {}
+  /** `allocate`: a SharedArrayBuffer when copier threads write the staging too (parallel-copy.ts). */
+  constructor(
+    private readonly refill: () => ArrayBufferLike | undefined = () => undefined,
+    private readonly allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes),
+  ) {}
 
   /** A view of exactly `bytes` bytes, backed by a recycled buffer when one is big enough. */
   take(bytes: number): Uint8Array {
@@ -26,19 +30,19 @@ export class StagingPool {
       const cap = this.spare[i].byteLength;
       if (cap >= bytes && (best < 0 || cap < this.spare[best].byteLength)) best = i;
     }
-    let buf: ArrayBuffer;
+    let buf: ArrayBufferLike;
     if (best >= 0) {
       buf = this.spare.splice(best, 1)[0];
       this.reuses++;
     } else {
-      buf = new ArrayBuffer(Math.ceil((bytes * GROWTH) / GRAIN) * GRAIN);
+      buf = this.allocate(Math.ceil((bytes * GROWTH) / GRAIN) * GRAIN);
       this.allocations++;
     }
     return new Uint8Array(buf, 0, bytes);
   }
 
   /** Take back a buffer the backup is done with; keep the largest few. */
-  give(buf: ArrayBuffer): void {
+  give(buf: ArrayBufferLike): void {
     if (buf.byteLength === 0) return;
     this.spare.push(buf);
     if (this.spare.length > SPARE_BUFFERS) {

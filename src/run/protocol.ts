@@ -60,6 +60,7 @@ export interface CheckpointerWorkerData extends OutputData {
   readonly mode: TrackedMode;
   readonly predictor: string;
   readonly copy: CopyEngineName;
+  readonly copyThreads: number;
   /** Timer epochs (ms) or deterministic epochs (the vCPUs park on their quota). */
   readonly epochMs: number | null;
   readonly verify: boolean;

@@ -128,7 +128,7 @@ function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, s
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
     tracker: cfg.faultPath === 'tracker' ? { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf: out.cpuProf } : null,
     checkpointer: {
-      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, epochMs: cfg.epochMs,
+      role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, copyThreads: cfg.copyThreads, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, ...out,
       stagingReturn, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     },
@@ -145,7 +145,9 @@ function connectLink(link: BackupLink, ctrl: Int32Array, stagingReturn: MessageP
   const state = { halted: null as string | null };
   // Epochs after 0 are the checkpointer's staging buffers: back to its pool once the link is done with them.
   link.onPagesDone = (image) => {
-    if (image.epoch > 0 && image.pages.byteLength > 0) stagingReturn.postMessage(image.pages.buffer, [image.pages.buffer as ArrayBuffer]);
+    // A shared staging buffer (copier threads) is posted, not transferred.
+    const buf = image.pages.buffer;
+    if (image.epoch > 0 && image.pages.byteLength > 0) stagingReturn.postMessage(buf, buf instanceof ArrayBuffer ? [buf] : []);
   };
   link.onAck = (epoch) => {
     ackEpoch(ctrl, epoch);

@@ -106,6 +106,19 @@ export const PER_PAGE_BATCH = 1024; // pages per foreign mapping in the per-page
 export const SUPERPAGE_SIZE = 2 << 20; // bytes per region in the superpage engine
 export const SUPERPAGE_PAGES = SUPERPAGE_SIZE >>> PAGE_SHIFT;
 
+// Parallel copy (src/epoch/parallel-copy.ts): the job board the checkpointer shares with
+// its copier threads, Int32 words, then the job's pfn list (one Uint32 per guest page).
+export const COPY_JOB_SEQ = 0; // jobs posted (bumped last when posting; copiers wait on it)
+export const COPY_JOB_RELEASED = 1; // jobs finished, summed over the copiers
+export const COPY_JOB_PAGES = 2; // pages in the current job
+export const COPY_JOB_NEXT_CHUNK = 3; // next unclaimed chunk of the current job
+export const COPY_JOB_DONE_PAGES = 4; // pages copied so far (the checkpointer waits on it)
+export const COPY_JOB_STOP = 5; // 1: copiers exit at the next wake-up
+export const COPY_JOB_WORDS = 8;
+export const COPY_CHUNK_PAGES = 128; // pages per claim: 512 KiB, about 0.1 ms of copy
+export const COPY_SPLIT_MIN_PAGES = 1024; // smaller copies stay on the checkpointer alone (bench/README.md, parallel copy)
+export const MAX_COPY_THREADS = 8;
+
 export function bitmapWords(pages: number): number {
   return (pages + 31) >>> 5;
 }

@@ -99,9 +99,9 @@ describe('hbft profile', () => {
   it('re-runs under node --prof and writes one tick summary per thread, named by role', () => {
     const dir = join(work, 'prof');
     const r = hbft('profile', '--out', dir, '--', 'run', '--workload', 'hotcold', '--mode', 'logdirty', '--mem', '4MiB',
-      '--ops', '2000', '--epoch-ops', '1000', '--quiet');
+      '--ops', '2000', '--epoch-ops', '1000', '--copy-threads', '1', '--quiet');
     expect(r.code, r.stderr).toBe(0);
-    const roles = ['checkpointer', 'main', 'tracker', 'vcpu-0'];
+    const roles = ['checkpointer', 'copier-0', 'main', 'tracker', 'vcpu-0'];
     expect(readdirSync(dir).filter((f) => f.endsWith('.txt')).sort()).toEqual(roles.map((x) => `${x}.txt`));
     for (const role of roles) expect(r.stdout).toContain(`wrote ${join(dir, `${role}.txt`)}`);
     const vcpu = readFileSync(join(dir, 'vcpu-0.txt'), 'utf8');

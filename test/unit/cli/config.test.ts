@@ -22,6 +22,8 @@ describe('run config', () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ mode: 'bogus' }, /--mode: unknown mode "bogus"/],
     [{ 'fault-path': 'sideways' }, /--fault-path: unknown fault path "sideways"/],
+    [{ 'copy-threads': '9' }, /--copy-threads: must be between 0 and 8/],
+    [{ 'copy-threads': 'many' }, /--copy-threads: "many" is not a whole number/],
     [{ workload: 'nope' }, /--workload: unknown workload/],
     [{ mem: '10000' }, /--mem: .*whole number of 4096-byte pages/],
     [{ mem: 'lots' }, /--mem: "lots" is not a size/],
@@ -56,6 +58,12 @@ describe('run config', () => {
     expect(resolveRunConfig({ vcpus: String(cores) }).faultPath).toBe('inline');
     expect(resolveRunConfig({ vcpus: String(cores), 'fault-path': 'tracker' }).faultPath).toBe('tracker');
     expect(resolveRunConfig({ 'fault-path': 'inline' }).faultPath).toBe('inline');
+  });
+
+  it('--copy-threads: 1 with a second core, else 0; an explicit count wins', () => {
+    expect(resolveRunConfig({}).copyThreads).toBe(availableParallelism() >= 2 ? 1 : 0);
+    expect(resolveRunConfig({ 'copy-threads': '0' }).copyThreads).toBe(0);
+    expect(resolveRunConfig({ 'copy-threads': '8' }).copyThreads).toBe(8);
   });
 
   it('unknown flags name the flag', () => {

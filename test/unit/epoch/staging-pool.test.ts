@@ -2,6 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { StagingPool } from '../../../src/epoch/staging-pool.js';
 
 describe('staging pool', () => {
+  it('allocates with the given allocator (shared buffers for copier threads) and reuses those', () => {
+    const returned: ArrayBufferLike[] = [];
+    const pool = new StagingPool(() => returned.shift(), (bytes) => new SharedArrayBuffer(bytes));
+    const a = pool.take(10 * 4096);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    returned.push(a.buffer);
+    expect(pool.take(9 * 4096).buffer).toBe(a.buffer);
+    expect(pool.allocations).toBe(1);
+    expect(pool.reuses).toBe(1);
+  });
+
   it('reuses a returned buffer that is big enough, the smallest such', () => {
     const returned: ArrayBuffer[] = [];
     const pool = new StagingPool(() => returned.shift());

@@ -1,0 +1,161 @@
+import { HbftError } from '../base/errors.js';
+import {
+  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
+  COPY_JOB_STOP, COPY_JOB_WORDS, PAGE_SIZE,
+} from '../vm/layout.js';
+import type { CopyEngine } from './copy-engine.js';
+
+/**
+ * The pause copy split between the checkpointer and copier threads (docs/design.md, Copy
+ * engines). The checkpointer posts a job (the pfn list on a shared board, the staging
+ * buffer in a message to each copier), then every thread claims chunks of
+ * COPY_CHUNK_PAGES pages with one Atomics.add until none is left, so a copier that wakes
+ * late, or not at all, only leaves more chunks to the checkpointer.
+ */
+
+/** Control words, then room for one pfn per guest page. */
+export interface CopyBoard {
+  readonly ctrl: Int32Array;
+  readonly pfns: Uint32Array;
+}
+
+export function allocateCopyBoard(maxPages: number): SharedArrayBuffer {
+  return new SharedArrayBuffer((COPY_JOB_WORDS + maxPages) * 4);
+}
+
+export function attachCopyBoard(sab: SharedArrayBuffer): CopyBoard {
+  return { ctrl: new Int32Array(sab, 0, COPY_JOB_WORDS), pfns: new Uint32Array(sab, COPY_JOB_WORDS * 4) };
+}
+
+/** What a copier receives per job: where the pages go. */
+export interface CopyJobMessage {
+  readonly seq: number;
+  readonly staging: SharedArrayBuffer;
+  readonly byteOffset: number;
+  readonly pages: number;
+}
+
+export interface CopyJobPoster {
+  postMessage(job: CopyJobMessage): void;
+}
+
+export class CopyJobError extends HbftError {
+  constructor(message: string) {
+    super('COPY_JOB', message);
+  }
+}
+
+/** Claim chunks of the current job and copy them until none is left; returns the pages this thread copied. */
+export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, staging: Uint8Array, pages: number): number {
+  const { ctrl, pfns } = board;
+  let copied = 0;
+  for (;;) {
+    // Claims never reach 2^31: a job has at most 2^20 chunks, plus one failed claim per thread.
+    const start = Atomics.add(ctrl, COPY_JOB_NEXT_CHUNK, 1) * COPY_CHUNK_PAGES;
+    if (start >= pages) return copied;
+    const end = Math.min(start + COPY_CHUNK_PAGES, pages);
+    engine.copyRange(pfns, start, end, staging);
+    copied += end - start;
+    // The add follows the chunk's plain writes: a thread that reads the total also sees the bytes.
+    if (Atomics.add(ctrl, COPY_JOB_DONE_PAGES, end - start) + (end - start) === pages) Atomics.notify(ctrl, COPY_JOB_DONE_PAGES);
+  }
+}
+
+/**
+ * A copy engine that shares copies of at least `thresholdPages` pages with copier
+ * threads. Smaller copies, copies into an unshared buffer, and copies posted while a
+ * copier still holds the previous job run on the inner engine alone.
+ */
+export class ParallelCopyEngine implements CopyEngine {
+  private posted = 0;
+  /** Copies shared with the copiers, pages the copiers took, and copies run alone because a copier was still busy. */
+  split = 0;
+  pagesByCopiers = 0;
+  busySkips = 0;
+
+  constructor(
+    private readonly inner: CopyEngine,
+    private readonly board: CopyBoard,
+    private readonly copiers: readonly CopyJobPoster[],
+    readonly thresholdPages: number,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  get name() {
+    return this.inner.name;
+  }
+
+  copy(pfns: Uint32Array, staging: Uint8Array): void {
+    const n = pfns.length;
+    const ctrl = this.board.ctrl;
+    if (n < this.thresholdPages || n > this.board.pfns.length || !(staging.buffer instanceof SharedArrayBuffer) || this.copiers.length === 0) {
+      this.inner.copy(pfns, staging);
+      return;
+    }
+    if (Atomics.load(ctrl, COPY_JOB_RELEASED) !== this.posted * this.copiers.length) {
+      this.busySkips++;
+      this.inner.copy(pfns, staging);
+      return;
+    }
+    this.board.pfns.set(pfns);
+    Atomics.store(ctrl, COPY_JOB_PAGES, n);
+    Atomics.store(ctrl, COPY_JOB_NEXT_CHUNK, 0);
+    Atomics.store(ctrl, COPY_JOB_DONE_PAGES, 0);
+    const seq = this.posted + 1;
+    const job: CopyJobMessage = { seq, staging: staging.buffer, byteOffset: staging.byteOffset, pages: n };
+    for (const c of this.copiers) c.postMessage(job);
+    this.posted = seq;
+    // Stored after the job's words and messages: a copier that sees the new seq finds the whole job.
+    Atomics.store(ctrl, COPY_JOB_SEQ, seq);
+    Atomics.notify(ctrl, COPY_JOB_SEQ);
+    const mine = copyClaimedChunks(this.board, this.inner, staging, n);
+    this.split++;
+    this.pagesByCopiers += n - mine;
+    this.waitDone(seq, n);
+  }
+
+  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
+    this.inner.copyRange(pfns, from, to, staging);
+  }
+
+  /** Tell the copiers to exit (each at its next wake-up); no copy may follow. */
+  close(): void {
+    const ctrl = this.board.ctrl;
+    Atomics.store(ctrl, COPY_JOB_STOP, 1);
+    // After STOP: a copier woken by this bump reads STOP before it looks for a job.
+    Atomics.add(ctrl, COPY_JOB_SEQ, 1);
+    Atomics.notify(ctrl, COPY_JOB_SEQ);
+  }
+
+  private waitDone(seq: number, pages: number): void {
+    const ctrl = this.board.ctrl;
+    const deadline = performance.now() + this.timeoutMs;
+    for (let done; (done = Atomics.load(ctrl, COPY_JOB_DONE_PAGES)) < pages; ) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw new CopyJobError(`copy job ${seq}: copiers finished ${done} of ${pages} pages in ${this.timeoutMs} ms`);
+      Atomics.wait(ctrl, COPY_JOB_DONE_PAGES, done, left);
+    }
+  }
+}
+
+/**
+ * A copier thread's loop: wait for a job, copy claimed chunks into its staging buffer,
+ * release it; until STOP. `receive` returns the job's message (posted before the seq
+ * bump, so it is there). Returns the number of jobs served.
+ */
+export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => CopyJobMessage | undefined): number {
+  const c = board.ctrl;
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(c, COPY_JOB_SEQ, seen);
+    if (Atomics.load(c, COPY_JOB_STOP) === 1) return seen;
+    const seq = Atomics.load(c, COPY_JOB_SEQ);
+    if (seq === seen) continue;
+    const job = receive();
+    if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its staging message (got ${job?.seq ?? 'none'})`);
+    seen = seq;
+    copyClaimedChunks(board, engine, new Uint8Array(job.staging, job.byteOffset, job.pages * PAGE_SIZE), job.pages);
+    // After this copier's last chunk: the checkpointer posts no job until every copier has released this one.
+    Atomics.add(c, COPY_JOB_RELEASED, 1);
+  }
+}
