@@ -35,6 +35,9 @@ export class StagingPool {
       buf = this.spare.splice(best, 1)[0];
       this.reuses++;
     } else {
+      // Every spare is too small for an epoch this size: let them go before the new
+      // buffer is made, or a growing dirty set keeps one buffer per size it passed.
+      this.spare.length = 0;
       buf = this.allocate(Math.ceil((bytes * GROWTH) / GRAIN) * GRAIN);
       this.allocations++;
     }

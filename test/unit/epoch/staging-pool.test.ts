@@ -37,6 +37,19 @@ describe('staging pool', () => {
     expect(pool.take(1).buffer.byteLength).toBe(3 * 4096);
   });
 
+  it('lets every too-small spare go when a larger epoch needs a fresh buffer', () => {
+    const pool = new StagingPool();
+    const small = [new ArrayBuffer(2 * 4096), new ArrayBuffer(3 * 4096)];
+    for (const b of small) pool.give(b);
+    const big = pool.take(50 * 4096);
+    expect(pool.allocations).toBe(1);
+    expect(pool.spares).toBe(0);
+    pool.give(big.buffer);
+    // The only spare is the large one: a small epoch reuses it instead of a kept small buffer.
+    expect(pool.take(2 * 4096).buffer).toBe(big.buffer);
+    expect(small).not.toContain(pool.take(2 * 4096).buffer);
+  });
+
   it('an empty epoch needs no buffer', () => {
     expect(new StagingPool().take(0).byteLength).toBe(0);
   });
