@@ -1,6 +1,6 @@
 import type { VmViews } from '../vm/vm-buffers.js';
 import {
-  CTRL_FAULTS_PML_FULL, CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, PAGE_SIZE,
+  CTRL_FAULTS_PML_FULL, CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, CTX_OPS_DONE, PAGE_SIZE,
 } from '../vm/layout.js';
 import type { PredictorCounts, TrackingPolicy } from '../tracking/policy.js';
 import type { CopyEngine } from './copy-engine.js';
@@ -14,6 +14,8 @@ export interface CheckpointCounts {
   faultsWrite: number;
   faultsPmlFull: number;
   copyUs: number;
+  /** Guest operations completed by this checkpoint, all vCPUs (their contexts' program counters). */
+  opsDone: number;
   /** wfp only: how this epoch's prediction fared */
   predictor: PredictorCounts | null;
 }
@@ -67,12 +69,14 @@ export class Checkpointer {
       this.engine.copy(pfns, pages);
     }
     const contexts = this.vm.contexts.map((c) => Float64Array.from(c));
+    let opsDone = 0;
+    for (const c of contexts) opsDone += c[CTX_OPS_DONE];
     const copyUs = (this.now() - t0) * 1000;
     const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
     const faults = this.takeFaultCounts();
     return {
       image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums },
-      counts: { dirtyPages: pfns.length, copyUs, predictor, ...faults },
+      counts: { dirtyPages: pfns.length, copyUs, opsDone, predictor, ...faults },
     };
   }
 

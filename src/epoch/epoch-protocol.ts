@@ -153,7 +153,7 @@ function record(
     copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite,
     ...(c.faultsPmlFull > 0 ? { faultsPmlFull: c.faultsPmlFull } : {}),
     ...(c.predictor !== null ? { predHits: c.predictor.hits, predWasted: c.predictor.wasted, predMisses: c.predictor.misses } : {}),
-    bytes,
+    bytes, ops: c.opsDone,
   };
 }
 

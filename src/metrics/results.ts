@@ -26,6 +26,8 @@ export interface EpochRecord {
   predHits?: number;
   predWasted?: number;
   predMisses?: number;
+  /** guest operations completed by this checkpoint, all vCPUs (absent in older results) */
+  ops?: number;
   /** bytes of page data handed to the backup */
   bytes: number;
   /** Stream bytes this epoch put on the link (with --compress: after compression). */
@@ -49,7 +51,12 @@ export interface RunResults {
   workload: { name: string; ops: number; result: string; verified: boolean | null };
   epochs: number;
   durationMs: number;
-  throughput: { opsPerSec: number };
+  /**
+   * opsPerSec: over the whole run. steadyOpsPerSec: between the first checkpoint at or past
+   * half the run and the last one, past the first touches and a predictor's warm-up; null
+   * with fewer than 4 checkpoints (absent in older results).
+   */
+  throughput: { opsPerSec: number; steadyOpsPerSec?: number | null };
   faults: { read: number; write: number; [kind: string]: number };
   dirtyPages: { total: number; perEpoch: { mean: number; p50: number; p99: number; max: number } };
   pauseUs: LatencySummary;

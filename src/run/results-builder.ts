@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/run-config.js';
 import { percentilePoints, summarize, type Histogram } from '../metrics/histograms.js';
 import type { EpochRecord, RunResults } from '../metrics/results.js';
+import { steadyOpsPerSec } from '../metrics/steady-throughput.js';
 
 export interface ResultsInput {
   readonly cfg: ResolvedConfig;
@@ -30,7 +31,10 @@ export function buildResults(r: ResultsInput): RunResults & Record<string, unkno
     workload: { name: cfg.workload, ops, result: r.result, verified: r.verified },
     epochs: r.epochLog.length,
     durationMs: round(r.durationMs),
-    throughput: { opsPerSec: r.durationMs > 0 ? Math.round(ops / (r.durationMs / 1000)) : 0 },
+    throughput: {
+      opsPerSec: r.durationMs > 0 ? Math.round(ops / (r.durationMs / 1000)) : 0,
+      steadyOpsPerSec: steadyOpsPerSec(r.epochLog, r.durationMs),
+    },
     faults: {
       read: sum(r.epochLog, 'faultsRead'), write: sum(r.epochLog, 'faultsWrite'),
       ...(cfg.mode === 'pml' ? { pmlFull: sum(r.epochLog, 'faultsPmlFull') } : {}),

@@ -40,13 +40,24 @@ export function allocateVm(pages: number, vcpus: number): VmBuffers {
   return {
     pages,
     vcpus,
-    ram: new SharedArrayBuffer(pages * PAGE_SIZE),
+    ram: prefaulted(new SharedArrayBuffer(pages * PAGE_SIZE)),
     spt: new SharedArrayBuffer(pages),
     bitmap: new SharedArrayBuffer(bitmapWords(pages) * 4),
     ctrl,
     contexts: list(CTX_BYTES),
     pml,
   };
+}
+
+/**
+ * Back every page of guest RAM before the guest boots, as QEMU's -mem-prealloc does:
+ * otherwise the host kernel zero-fills each page on the guest's first touch, seconds
+ * into a run, and that cost (not an HBFT one) lands on whichever mode is running.
+ */
+function prefaulted(ram: SharedArrayBuffer): SharedArrayBuffer {
+  const words = new Int32Array(ram);
+  for (let i = 0; i < words.length; i += PAGE_SIZE >>> 2) words[i] = 0;
+  return ram;
 }
 
 export function attachVm(b: VmBuffers): VmViews {
