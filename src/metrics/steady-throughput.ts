@@ -10,9 +10,9 @@ const MIN_EPOCHS = 4;
  * their warm-up; this figure ranks them by their steady state. Ops per second, or null.
  */
 export function steadyOpsPerSec(log: readonly EpochRecord[], durationMs: number): number | null {
-  const last = log[log.length - 1];
-  const first = log.find((e) => e.atMs >= durationMs / 2);
-  if (last === undefined || first === undefined || first.ops === undefined || last.ops === undefined) return null;
-  if (log.length - log.indexOf(first) < MIN_EPOCHS || last.atMs <= first.atMs) return null;
+  const at = log.findIndex((e) => e.atMs >= durationMs / 2);
+  if (at < 0 || log.length - at < MIN_EPOCHS) return null;
+  const first = log[at]!, last = log[log.length - 1]!;
+  if (first.ops === undefined || last.ops === undefined || last.atMs <= first.atMs) return null;
   return Math.round(((last.ops - first.ops) * 1000) / (last.atMs - first.atMs));
 }

@@ -6,8 +6,6 @@ import { createPredictor, type Predictor } from './predictors.js';
 import { RfrPolicy, revokeWrite } from './rfr.js';
 import { mergeAscending } from './merge.js';
 
-export { mergeAscending };
-
 const EMPTY = new Uint32Array(0);
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPredictor, PredictorError } from '../../../src/tracking/predictors.js';
-import { mergeAscending } from '../../../src/tracking/wfp.js';
+import { mergeAscending } from '../../../src/tracking/merge.js';
 
 const u = (...xs: number[]) => Uint32Array.from(xs);
 
