@@ -1,4 +1,5 @@
 import type { Benchmark } from './lib/bench.js';
+import { accessPath } from './access-path.js';
 import { copyBound } from './copy-bound.js';
 import { copyMethods } from './copy-methods.js';
 import { emulationTax } from './emulation-tax.js';
@@ -14,5 +15,5 @@ import { vcpuScaling } from './vcpu-scaling.js';
 
 /** Every benchmark, in the order `npm run bench` runs them (names are --only's). */
 export const BENCHMARKS: Benchmark[] = [
-  emulationTax, faultService, pauseCopy, copyMethods, trackingPause, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
+  emulationTax, faultService, accessPath, pauseCopy, copyMethods, trackingPause, quiesce, ramScaling, vcpuScaling, modeOrdering, twoVcpus, copyBound, memory, redis,
 ];
