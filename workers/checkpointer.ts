@@ -25,7 +25,8 @@ const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBuff
 // Copier threads write into the staging buffers too, so those are shared then.
 const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES) : null;
 const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
-const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging);
+const mirror = d.mirror === null ? null : new Uint8Array(d.mirror);
+const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging, mirror);
 const grid = d.intervals;
 const hists = new IntervalHistograms(['pause', 'quiesce', 'copy'], grid?.intervalMs ?? null, () => wallMs() - (grid?.runStartWallMs ?? 0));
 const { pause, quiesce, copy } = hists.current;
@@ -35,7 +36,8 @@ runEpochs(vm.ctrl, vm.vcpus, cp, {
   maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs, wallOffset: performance.timeOrigin,
 }, {
   epoch: (image, record) => {
-    // The staging area moves to main without a copy (epoch 0 is a view of shared guest RAM).
+    // The staging area moves to main without a copy (epoch 0 is a view of shared guest
+    // RAM; a mirrored epoch's pages are empty).
     post({ type: 'epoch', image, record }, image.pages.buffer instanceof ArrayBuffer ? [image.pages.buffer] : []);
     // After the vCPUs resumed, so a rotation never lengthens a pause.
     const intervals = hists.rotateIfDue();

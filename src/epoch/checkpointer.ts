@@ -24,12 +24,15 @@ export type Clock = () => number;
 
 /**
  * Steps 3-5 of each epoch (docs/design.md, Epoch protocol), run while every vCPU is parked: collect the dirty
- * set, copy dirty pages and contexts into a staging area, reset protection. Pausing and
- * resuming are the caller's (see pause.ts), so tests can drive this without threads.
+ * set, copy dirty pages and contexts into a staging area (or the in-process backup's
+ * mirror of guest RAM), reset protection. Pausing and resuming are the caller's (see
+ * pause.ts), so tests can drive this without threads.
  */
 export class Checkpointer {
   private readonly allPages: Uint32Array;
+  private readonly mirror32: Uint32Array | null;
 
+  /** `mirror`: the in-process backup's RAM; the pause copies each dirty page to its own pfn there, and nothing is staged. */
   constructor(
     private readonly vm: VmViews,
     private readonly policy: TrackingPolicy,
@@ -37,16 +40,22 @@ export class Checkpointer {
     private readonly verify: boolean,
     private readonly now: Clock,
     private readonly staging: StagingPool = new StagingPool(),
+    private readonly mirror: Uint8Array | null = null,
   ) {
+    if (mirror !== null && mirror.byteLength !== vm.pages * PAGE_SIZE) {
+      throw new RangeError(`mirror of ${mirror.byteLength} bytes for ${vm.pages} guest pages`);
+    }
     this.allPages = Uint32Array.from({ length: vm.pages }, (_, i) => i);
+    this.mirror32 = mirror === null ? null : new Uint32Array(mirror.buffer, mirror.byteOffset, mirror.byteLength >>> 2);
   }
 
   /**
-   * Epoch 0: every page, then protection for epoch 1. Not copied: the image's pages are
-   * guest RAM itself, which the caller must keep still until the backup has taken it.
+   * Epoch 0: every page, then protection for epoch 1. Not copied (without a mirror): the
+   * image's pages are guest RAM itself, which the caller must keep still until the
+   * backup has taken it.
    */
   initial(): { image: EpochImage; counts: CheckpointCounts } {
-    const out = this.capture(0, this.allPages, false, null, this.vm.ram8);
+    const out = this.capture(0, this.allPages, false, null, this.mirror === null ? this.vm.ram8 : undefined);
     this.policy.start();
     this.takeFaultCounts();
     return out;
@@ -64,7 +73,10 @@ export class Checkpointer {
   ): { image: EpochImage; counts: CheckpointCounts } {
     const t0 = this.now();
     let pages = inPlace;
-    if (pages === undefined) {
+    if (this.mirror !== null) {
+      this.engine.copy(pfns, this.mirror, 'mirror');
+      pages = new Uint8Array(0);
+    } else if (pages === undefined) {
       pages = this.staging.take(pfns.length * PAGE_SIZE);
       this.engine.copy(pfns, pages);
     }
@@ -73,9 +85,11 @@ export class Checkpointer {
     for (const c of contexts) opsDone += c[CTX_OPS_DONE];
     const copyUs = (this.now() - t0) * 1000;
     const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
+    const mirrored = this.mirror32 !== null;
+    const mirrorSums = this.verify && mirrored ? imageChecksums(this.mirror32!, this.vm.pages) : undefined;
     const faults = this.takeFaultCounts();
     return {
-      image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums },
+      image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums, ...(mirrored ? { mirrored, mirrorSums } : {}) },
       counts: { dirtyPages: pfns.length, copyUs, opsDone, predictor, ...faults },
     };
   }

@@ -3,12 +3,19 @@ import { PAGE_SIZE, PER_PAGE_BATCH, SUPERPAGE_PAGES, SUPERPAGE_SIZE } from '../v
 export const COPY_ENGINES = ['per-page', 'superpage'] as const;
 export type CopyEngineName = (typeof COPY_ENGINES)[number];
 
-/** Copies the listed guest pages into a staging buffer, in pfn order. */
+/**
+ * Where a copy puts page pfns[i]: `packed` at i * PAGE_SIZE (a staging buffer, in pfn
+ * order), `mirror` at pfns[i] * PAGE_SIZE (a buffer laid out like guest RAM: the
+ * in-process backup's image, written in the pause).
+ */
+export type Placement = 'packed' | 'mirror';
+
+/** Copies the listed guest pages into a staging buffer (in pfn order) or a mirror of guest RAM. */
 export interface CopyEngine {
   readonly name: CopyEngineName;
-  copy(pfns: Uint32Array, staging: Uint8Array): void;
-  /** Pages pfns[from..to) only, each to its place in the whole list's staging (parallel-copy.ts splits a list this way). */
-  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void;
+  copy(pfns: Uint32Array, dest: Uint8Array, placement?: Placement): void;
+  /** Pages pfns[from..to) only, each to its place in the whole list's destination (parallel-copy.ts splits a list this way). */
+  copyRange(pfns: Uint32Array, from: number, to: number, dest: Uint8Array, placement?: Placement): void;
 }
 
 /**
@@ -20,15 +27,16 @@ export class PerPageCopyEngine implements CopyEngine {
 
   constructor(private readonly ram: SharedArrayBuffer) {}
 
-  copy(pfns: Uint32Array, staging: Uint8Array): void {
-    this.copyRange(pfns, 0, pfns.length, staging);
+  copy(pfns: Uint32Array, dest: Uint8Array, placement: Placement = 'packed'): void {
+    this.copyRange(pfns, 0, pfns.length, dest, placement);
   }
 
-  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
+  copyRange(pfns: Uint32Array, from: number, to: number, dest: Uint8Array, placement: Placement = 'packed'): void {
+    const mirror = placement === 'mirror';
     for (let start = from; start < to; start += PER_PAGE_BATCH) {
       const end = Math.min(start + PER_PAGE_BATCH, to);
       const mapping = this.mapBatch(pfns, start, end);
-      for (let i = 0; i < mapping.length; i++) staging.set(mapping[i], (start + i) * PAGE_SIZE);
+      for (let i = 0; i < mapping.length; i++) dest.set(mapping[i], (mirror ? pfns[start + i] : start + i) * PAGE_SIZE);
       // The mapping is dropped here: the next epoch maps its batches again.
     }
   }
@@ -53,11 +61,12 @@ export class SuperpageCopyEngine implements CopyEngine {
     this.regions = new Array(Math.ceil(ram.byteLength / SUPERPAGE_SIZE));
   }
 
-  copy(pfns: Uint32Array, staging: Uint8Array): void {
-    this.copyRange(pfns, 0, pfns.length, staging);
+  copy(pfns: Uint32Array, dest: Uint8Array, placement: Placement = 'packed'): void {
+    this.copyRange(pfns, 0, pfns.length, dest, placement);
   }
 
-  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
+  copyRange(pfns: Uint32Array, from: number, to: number, dest: Uint8Array, placement: Placement = 'packed'): void {
+    const mirror = placement === 'mirror';
     const n = to;
     for (let i = from; i < n; ) {
       const first = pfns[i];
@@ -67,7 +76,7 @@ export class SuperpageCopyEngine implements CopyEngine {
       while (j < n && pfns[j] === pfns[j - 1] + 1 && pfns[j] < regionEnd) j++;
       const region = this.regions[r] ?? this.map(r);
       const from = (first - r * SUPERPAGE_PAGES) * PAGE_SIZE;
-      staging.set(region.subarray(from, from + (j - i) * PAGE_SIZE), i * PAGE_SIZE);
+      dest.set(region.subarray(from, from + (j - i) * PAGE_SIZE), (mirror ? first : i) * PAGE_SIZE);
       i = j;
     }
   }

@@ -4,7 +4,7 @@
 // ackEpoch). Threaded runs drive it from workers/checkpointer.ts; the single-threaded
 // twin (src/run/sync-vm.ts) drives the same code with scripted vCPUs.
 import {
-  CTRL_EPOCH, CTRL_F64_DEADLINE, CTRL_GLOBAL_WORDS, CTRL_INITIAL_HOLD, VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
+  CTRL_EPOCH, CTRL_F64_DEADLINE, CTRL_GLOBAL_WORDS, CTRL_INITIAL_HOLD, PAGE_SIZE, VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
 } from '../vm/layout.js';
 import type { EpochRecord } from '../metrics/results.js';
 import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
@@ -73,7 +73,7 @@ export function runEpochs(
   const first = cp.initial();
   // The initial image is guest RAM itself: hold the vCPUs until the backup has it.
   Atomics.store(ctrl, CTRL_INITIAL_HOLD, 1);
-  sink.epoch(first.image, record(0, 0, 0, 0, first.counts, first.image.pages.length), first.counts);
+  sink.epoch(first.image, record(0, 0, 0, 0, first.counts, first.image.pfns.length * PAGE_SIZE), first.counts);
   for (let h; (h = Atomics.load(ctrl, CTRL_INITIAL_HOLD)) !== 0; ) Atomics.wait(ctrl, CTRL_INITIAL_HOLD, h);
   const startedAt = now();
   resume(1);
@@ -108,7 +108,7 @@ export function runEpochs(
     sink.pause(pauseUs);
     if (t.epochMs !== null) sink.quiesce(quiesceUs);
     sink.copy(counts.copyUs);
-    sink.epoch(image, record(epoch, t0 - startedAt, pauseUs, quiesceUs, counts, image.pages.length), counts);
+    sink.epoch(image, record(epoch, t0 - startedAt, pauseUs, quiesceUs, counts, image.pfns.length * PAGE_SIZE), counts);
     if (final) return epoch;
   }
 }
@@ -173,7 +173,7 @@ export interface EpochReceiver<Sent> {
  */
 export function handOver<Sent>(ctrl: Int32Array, image: EpochImage, receiver: EpochReceiver<Sent>): Sent {
   if (image.epoch !== 0) return receiver.send(image);
-  const sent = receiver.send(receiver.keepsPageViews ? { ...image, pages: image.pages.slice() } : image);
+  const sent = receiver.send(receiver.keepsPageViews && !image.mirrored ? { ...image, pages: image.pages.slice() } : image);
   releaseInitialHold(ctrl);
   return sent;
 }

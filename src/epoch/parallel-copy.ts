@@ -1,9 +1,9 @@
 import { HbftError } from '../base/errors.js';
 import {
   COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
-  COPY_JOB_STOP, COPY_JOB_WORDS, PAGE_SIZE,
+  COPY_JOB_STOP, COPY_JOB_WORDS,
 } from '../vm/layout.js';
-import type { CopyEngine } from './copy-engine.js';
+import type { CopyEngine, Placement } from './copy-engine.js';
 
 /**
  * The pause copy split between the checkpointer and copier threads (docs/design.md, Copy
@@ -30,8 +30,11 @@ export function attachCopyBoard(sab: SharedArrayBuffer): CopyBoard {
 /** What a copier receives per job: where the pages go. */
 export interface CopyJobMessage {
   readonly seq: number;
-  readonly staging: SharedArrayBuffer;
+  /** A staging buffer, or the in-process backup's mirror of guest RAM. */
+  readonly dest: SharedArrayBuffer;
   readonly byteOffset: number;
+  readonly byteLength: number;
+  readonly placement: Placement;
   readonly pages: number;
 }
 
@@ -46,7 +49,7 @@ export class CopyJobError extends HbftError {
 }
 
 /** Claim chunks of the current job and copy them until none is left; returns the pages this thread copied. */
-export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, staging: Uint8Array, pages: number): number {
+export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, dest: Uint8Array, placement: Placement, pages: number): number {
   const { ctrl, pfns } = board;
   let copied = 0;
   for (;;) {
@@ -54,7 +57,7 @@ export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, staging:
     const start = Atomics.add(ctrl, COPY_JOB_NEXT_CHUNK, 1) * COPY_CHUNK_PAGES;
     if (start >= pages) return copied;
     const end = Math.min(start + COPY_CHUNK_PAGES, pages);
-    engine.copyRange(pfns, start, end, staging);
+    engine.copyRange(pfns, start, end, dest, placement);
     copied += end - start;
     // The add follows the chunk's plain writes: a thread that reads the total also sees the bytes.
     if (Atomics.add(ctrl, COPY_JOB_DONE_PAGES, end - start) + (end - start) === pages) Atomics.notify(ctrl, COPY_JOB_DONE_PAGES);
@@ -85,16 +88,16 @@ export class ParallelCopyEngine implements CopyEngine {
     return this.inner.name;
   }
 
-  copy(pfns: Uint32Array, staging: Uint8Array): void {
+  copy(pfns: Uint32Array, dest: Uint8Array, placement: Placement = 'packed'): void {
     const n = pfns.length;
     const ctrl = this.board.ctrl;
-    if (n < this.thresholdPages || n > this.board.pfns.length || !(staging.buffer instanceof SharedArrayBuffer) || this.copiers.length === 0) {
-      this.inner.copy(pfns, staging);
+    if (n < this.thresholdPages || n > this.board.pfns.length || !(dest.buffer instanceof SharedArrayBuffer) || this.copiers.length === 0) {
+      this.inner.copy(pfns, dest, placement);
       return;
     }
     if (Atomics.load(ctrl, COPY_JOB_RELEASED) !== this.posted * this.copiers.length) {
       this.busySkips++;
-      this.inner.copy(pfns, staging);
+      this.inner.copy(pfns, dest, placement);
       return;
     }
     this.board.pfns.set(pfns);
@@ -102,20 +105,20 @@ export class ParallelCopyEngine implements CopyEngine {
     Atomics.store(ctrl, COPY_JOB_NEXT_CHUNK, 0);
     Atomics.store(ctrl, COPY_JOB_DONE_PAGES, 0);
     const seq = this.posted + 1;
-    const job: CopyJobMessage = { seq, staging: staging.buffer, byteOffset: staging.byteOffset, pages: n };
+    const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
     for (const c of this.copiers) c.postMessage(job);
     this.posted = seq;
     // Stored after the job's words and messages: a copier that sees the new seq finds the whole job.
     Atomics.store(ctrl, COPY_JOB_SEQ, seq);
     Atomics.notify(ctrl, COPY_JOB_SEQ);
-    const mine = copyClaimedChunks(this.board, this.inner, staging, n);
+    const mine = copyClaimedChunks(this.board, this.inner, dest, placement, n);
     this.split++;
     this.pagesByCopiers += n - mine;
     this.waitDone(seq, n);
   }
 
-  copyRange(pfns: Uint32Array, from: number, to: number, staging: Uint8Array): void {
-    this.inner.copyRange(pfns, from, to, staging);
+  copyRange(pfns: Uint32Array, from: number, to: number, dest: Uint8Array, placement: Placement = 'packed'): void {
+    this.inner.copyRange(pfns, from, to, dest, placement);
   }
 
   /** Tell the copiers to exit (each at its next wake-up); no copy may follow. */
@@ -139,7 +142,7 @@ export class ParallelCopyEngine implements CopyEngine {
 }
 
 /**
- * A copier thread's loop: wait for a job, copy claimed chunks into its staging buffer,
+ * A copier thread's loop: wait for a job, copy claimed chunks into its destination,
  * release it; until STOP. `receive` returns the job's message (posted before the seq
  * bump, so it is there). Returns the number of jobs served.
  */
@@ -152,9 +155,9 @@ export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => C
     const seq = Atomics.load(c, COPY_JOB_SEQ);
     if (seq === seen) continue;
     const job = receive();
-    if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its staging message (got ${job?.seq ?? 'none'})`);
+    if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its message (got ${job?.seq ?? 'none'})`);
     seen = seq;
-    copyClaimedChunks(board, engine, new Uint8Array(job.staging, job.byteOffset, job.pages * PAGE_SIZE), job.pages);
+    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), job.placement, job.pages);
     // After this copier's last chunk: the checkpointer posts no job until every copier has released this one.
     Atomics.add(c, COPY_JOB_RELEASED, 1);
   }

@@ -32,6 +32,11 @@ export interface BackupLink {
   /** The in-process image, for --verify; null when the backup is another process. */
   readonly localImage: BackupImage | null;
   /**
+   * The backup's RAM for the checkpointer to copy each dirty page into in the pause,
+   * or null: epochs come in staging buffers. Only the in-process image has one.
+   */
+  readonly mirror: SharedArrayBuffer | null;
+  /**
    * send() may keep views of `image.pages` after it returns (a socket writes them later).
    * Epoch 0's pages are guest RAM, still only while the vCPUs are held, so such a link
    * is handed a copy of them.
@@ -104,19 +109,32 @@ export class StreamFile {
   }
 }
 
-/** Today's default: apply each epoch to an image in this process and ack at once. */
+/**
+ * The default: a backup image in this process, acked at once. Without a stream to write
+ * it is a mirror: the checkpointer copies the dirty pages straight into it in the pause,
+ * so the primary's cores copy each page once, as a primary whose backup is another host
+ * does (the backup's own apply is not the primary's work). With --stream-out the
+ * epochs come in staging buffers, to be encoded, and the image copies them in send().
+ */
 export class InprocLink implements BackupLink {
   readonly kind = 'inproc';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage;
+  readonly mirror: SharedArrayBuffer | null;
   /** The image copies the pages in send(); --stream-out writes them synchronously. */
   readonly keepsPageViews = false;
   onAck: (epoch: number) => void = () => {};
   onLost: (reason: string, clean: boolean) => void = () => {};
   onPagesDone: (image: EpochImage) => void = () => {};
 
-  constructor(pages: number, vcpus: number, private readonly encoding: StreamEncoding | null, private readonly file: StreamFile | null) {
-    this.localImage = new BackupImage(pages, vcpus);
+  /** `mirror` false: epochs come in staging buffers even without a stream (the bench compares the two). */
+  constructor(
+    pages: number, vcpus: number, private readonly encoding: StreamEncoding | null, private readonly file: StreamFile | null,
+    mirror = encoding === null,
+  ) {
+    if (mirror && encoding !== null) throw new RangeError('a mirrored in-process backup has no staged pages to encode');
+    this.localImage = new BackupImage(pages, vcpus, mirror);
+    this.mirror = mirror ? (this.localImage.ram.buffer as SharedArrayBuffer) : null;
   }
 
   send(image: EpochImage): EpochSent | null {

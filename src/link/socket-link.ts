@@ -98,6 +98,7 @@ export class SocketLink implements BackupLink {
   readonly kind = 'socket';
   readonly stats: LinkStats = { bytesSent: 0, plainBytes: 0, ackedEpochs: 0 };
   readonly localImage: BackupImage | null = null;
+  readonly mirror = null;
   private killing = false;
   /** The socket writes the page chunks after send() returns. */
   readonly keepsPageViews = true;

@@ -12,6 +12,11 @@ export class BackupError extends HbftError {
 /**
  * The backup's last committed image: guest RAM and vCPU contexts as of the last applied
  * checkpoint. An epoch is checked whole before any byte of it is applied.
+ *
+ * A `mirror` image (the in-process backup) keeps its RAM in a SharedArrayBuffer that the
+ * checkpointer writes in each pause, each dirty page at its own pfn: its epochs arrive
+ * `mirrored`, with their pages already in place, and apply() takes their contexts. Its
+ * RAM may then be one pause ahead of `committedEpoch`; read it only once the run is over.
  */
 export class BackupImage {
   readonly ram: Uint8Array;
@@ -19,8 +24,8 @@ export class BackupImage {
   readonly contexts: Float64Array[];
   committedEpoch = -1;
 
-  constructor(readonly pages: number, readonly vcpus: number) {
-    const buf = new ArrayBuffer(pages * PAGE_SIZE);
+  constructor(readonly pages: number, readonly vcpus: number, readonly mirror = false) {
+    const buf = mirror ? new SharedArrayBuffer(pages * PAGE_SIZE) : new ArrayBuffer(pages * PAGE_SIZE);
     this.ram = new Uint8Array(buf);
     this.ram32 = new Uint32Array(buf);
     this.contexts = Array.from({ length: vcpus }, () => new Float64Array(CTX_SLOTS));
@@ -33,7 +38,8 @@ export class BackupImage {
       throw new BackupError('EPOCH_ORDER', `${at}: expected epoch ${this.committedEpoch + 1}`);
     }
     if (img.guestPages !== this.pages) throw new BackupError('GEOMETRY', `${at}: guest has ${img.guestPages} pages, backup ${this.pages}`);
-    if (img.pages.length !== img.pfns.length * PAGE_SIZE) {
+    if (img.mirrored === true && !this.mirror) throw new BackupError('MIRROR', `${at}: pages were copied into a mirror this backup does not have`);
+    if (img.mirrored !== true && img.pages.length !== img.pfns.length * PAGE_SIZE) {
       throw new BackupError('LENGTH', `${at}: ${img.pfns.length} pfns but ${img.pages.length} bytes of page data`);
     }
     let last = -1;
@@ -48,21 +54,24 @@ export class BackupImage {
   /** Check, then apply: the image becomes the committed state. */
   apply(img: EpochImage): void {
     this.check(img);
-    const { pfns, pages } = img;
-    // Runs of adjacent pfns are copied in one set().
+    // A mirrored epoch's pages are in place already.
+    if (img.mirrored !== true) this.copyRuns(img.pfns, img.pages);
+    img.contexts.forEach((c, v) => this.contexts[v].set(c));
+    this.committedEpoch = img.epoch;
+  }
+
+  /** Runs of adjacent pfns are copied in one set(). */
+  private copyRuns(pfns: Uint32Array, pages: Uint8Array): void {
     for (let i = 0; i < pfns.length; ) {
       let j = i + 1;
       while (j < pfns.length && pfns[j] === pfns[j - 1] + 1) j++;
       this.ram.set(pages.subarray(i * PAGE_SIZE, j * PAGE_SIZE), pfns[i] * PAGE_SIZE);
       i = j;
     }
-    img.contexts.forEach((c, v) => this.contexts[v].set(c));
-    this.committedEpoch = img.epoch;
   }
 
-  /** Pages whose checksum differs from the primary's paused image. */
-  mismatchedPages(primarySums: Uint32Array): number[] {
-    const mine = imageChecksums(this.ram32, this.pages);
+  /** Pages whose checksum differs from the primary's paused image (`mine`: this image's, taken in the same pause). */
+  mismatchedPages(primarySums: Uint32Array, mine = imageChecksums(this.ram32, this.pages)): number[] {
     const bad: number[] = [];
     for (let p = 0; p < this.pages; p++) if (mine[p] !== primarySums[p]) bad.push(p);
     return bad;

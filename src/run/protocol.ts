@@ -67,6 +67,8 @@ export interface CheckpointerWorkerData extends OutputData {
   readonly pauseTimeoutMs: number;
   /** Staging buffers come back on this port once the backup has applied them. */
   readonly stagingReturn: MessagePort;
+  /** The in-process backup's RAM: copy each dirty page there in the pause, stage nothing (BackupLink.mirror). */
+  readonly mirror: SharedArrayBuffer | null;
   readonly intervals: IntervalGrid | null;
   /** Unacked epochs allowed before the guest waits for the backup (Infinity: no bound). */
   readonly maxInFlight: number;

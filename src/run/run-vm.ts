@@ -67,7 +67,7 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
 
   const vm = Vm.launch({
     buffers, vcpu: vcpuPlan(cfg, outputs, hooks.netDevice), durationMs: cfg.durationMs,
-    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2),
+    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2, link.mirror),
   }, {
     onMessage: (m) => {
       if (m.type === 'epoch') feed!.take(m.image, m.record);
@@ -122,7 +122,7 @@ function vcpuPlan(cfg: ResolvedConfig, out: ThreadOutputs, netDevice: SharedArra
   };
 }
 
-function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort): Checkpointing {
+function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort, mirror: SharedArrayBuffer | null): Checkpointing {
   const mode = cfg.mode as TrackedMode;
   return {
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
@@ -130,7 +130,7 @@ function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, s
     checkpointer: {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, copyThreads: cfg.copyThreads, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, ...out,
-      stagingReturn, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
+      stagingReturn, mirror, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     },
     transfer: [stagingReturn],
   };
@@ -191,7 +191,7 @@ class BackupFeed {
   take(image: EpochImage, record: EpochRecord): void {
     const sent = handOver(this.ctrl, image, this.link);
     if (this.local !== null && image.verifySums !== undefined) {
-      const bad = this.local.mismatchedPages(image.verifySums);
+      const bad = this.local.mismatchedPages(image.verifySums, image.mirrorSums);
       if (bad.length > 0) this.mismatch(`epoch ${image.epoch}: ${bad.length} pages differ (first 0x${bad[0].toString(16)})`);
     }
     if (image.epoch > 0) {

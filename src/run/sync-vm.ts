@@ -25,6 +25,8 @@ export interface SyncRunSpec {
   readonly copy?: CopyEngineName;
   /** wfp only; `last` (the reference for exact counts) when not given. */
   readonly predictor?: string;
+  /** The backup image is a mirror the Checkpointer copies into (the in-process default), not fed staging buffers. */
+  readonly mirror?: boolean;
 }
 
 export interface SyncRun {
@@ -53,8 +55,9 @@ export function runSync(spec: SyncRunSpec): SyncRun {
   const vm = attachVm(allocateVm(spec.pages, spec.vcpus));
   const policy = createPolicy(spec.mode, vm, { predictor: spec.predictor ?? 'last' });
   const now = () => performance.now();
-  const cp = new Checkpointer(vm, policy, createCopyEngine(spec.copy ?? 'per-page', allocatedRam(vm)), false, now);
-  const backup = new BackupImage(spec.pages, spec.vcpus);
+  const backup = new BackupImage(spec.pages, spec.vcpus, spec.mirror === true);
+  const engine = createCopyEngine(spec.copy ?? 'per-page', allocatedRam(vm));
+  const cp = new Checkpointer(vm, policy, engine, false, now, undefined, spec.mirror === true ? backup.ram : null);
   const receiver: EpochReceiver<void> = { keepsPageViews: false, send: (image) => backup.apply(image) };
   const guest = new ScriptedGuest(vm, spec, policy);
   const epochs: SyncRun['epochs'] = [];

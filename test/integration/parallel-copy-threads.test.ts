@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { workerPath } from '../../src/base/worker-path.js';
 import { resolveRunConfig } from '../../src/cli/config.js';
 import { runVm } from '../../src/run/run-vm.js';
+import { InprocLink } from '../../src/link/backup-link.js';
 import { startCopierThreads, type CopierThreads, type CopierWorkerData } from '../../src/epoch/copier-threads.js';
 import { COPY_ENGINES, createCopyEngine } from '../../src/epoch/copy-engine.js';
 import { allocateCopyBoard, attachCopyBoard, type CopyJobMessage } from '../../src/epoch/parallel-copy.js';
@@ -77,6 +78,23 @@ describe('parallel copy with real copier threads', () => {
     }
   }
 
+  it('a mirror of guest RAM is shared with the copiers and ends equal to the single-thread mirror copy', { timeout: 60_000 }, async () => {
+    const copiers = startCopierThreads(1, ram, 'per-page', COPY_SPLIT_MIN_PAGES);
+    running.push(copiers);
+    const alone = createCopyEngine('per-page', ram);
+    const want = new Uint8Array(PAGES * PAGE_SIZE);
+    const got = new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE));
+    for (const [i, n] of [COPY_SPLIT_MIN_PAGES, 3001, PAGES].entries()) {
+      const pfns = pfnList(n, 77 + i, i === 1);
+      alone.copy(pfns, want, 'mirror');
+      copiers.engine.copy(pfns, got, 'mirror');
+      expect(Buffer.compare(got, want), `${n} pages`).toBe(0);
+    }
+    expect(copiers.engine.split + copiers.engine.busySkips).toBe(3);
+    running.splice(running.indexOf(copiers), 1);
+    await copiers.stop();
+  });
+
   it('an unshared staging buffer is copied on the checkpointer alone, byte-identical', { timeout: 30_000 }, async () => {
     const copiers = startCopierThreads(1, ram, 'superpage', COPY_SPLIT_MIN_PAGES);
     running.push(copiers);
@@ -91,7 +109,7 @@ describe('parallel copy with real copier threads', () => {
     await copiers.stop();
   });
 
-  it('a copier alone copies a whole job when the poster claims nothing, then releases it', { timeout: 30_000 }, async () => {
+  it('a copier alone copies a whole job when the poster claims nothing, then releases it (staging, then a mirror)', { timeout: 30_000 }, async () => {
     const boardSab = allocateCopyBoard(PAGES);
     const board = attachCopyBoard(boardSab);
     const ch = new MessageChannel();
@@ -103,7 +121,7 @@ describe('parallel copy with real copier threads', () => {
     board.pfns.set(pfns);
     Atomics.store(board.ctrl, COPY_JOB_PAGES, pfns.length);
     const staging = new SharedArrayBuffer(pfns.length * PAGE_SIZE);
-    ch.port1.postMessage({ seq: 1, staging, byteOffset: 0, pages: pfns.length } satisfies CopyJobMessage);
+    ch.port1.postMessage({ seq: 1, dest: staging, byteOffset: 0, byteLength: staging.byteLength, placement: 'packed', pages: pfns.length } satisfies CopyJobMessage);
     Atomics.store(board.ctrl, COPY_JOB_SEQ, 1);
     Atomics.notify(board.ctrl, COPY_JOB_SEQ);
     const deadline = Date.now() + 20_000;
@@ -115,17 +133,31 @@ describe('parallel copy with real copier threads', () => {
     const want = new Uint8Array(pfns.length * PAGE_SIZE);
     createCopyEngine('per-page', ram).copy(pfns, want);
     expect(Buffer.compare(new Uint8Array(staging), want)).toBe(0);
-    // A job without its message is a protocol error the copier reports by crashing.
+    // The same job into a mirror of guest RAM: each page lands at its own pfn.
+    Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, 0);
+    Atomics.store(board.ctrl, COPY_JOB_DONE_PAGES, 0);
+    const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
+    ch.port1.postMessage({ seq: 2, dest: mirror, byteOffset: 0, byteLength: mirror.byteLength, placement: 'mirror', pages: pfns.length } satisfies CopyJobMessage);
     Atomics.store(board.ctrl, COPY_JOB_SEQ, 2);
     Atomics.notify(board.ctrl, COPY_JOB_SEQ);
-    await expect(exited).rejects.toThrow(/job 2 came without its staging message/);
+    while (Atomics.load(board.ctrl, COPY_JOB_RELEASED) !== 2 && Date.now() < deadline) await Atomics.waitAsync(board.ctrl, COPY_JOB_RELEASED, 1, 50).value;
+    expect(Atomics.load(board.ctrl, COPY_JOB_DONE_PAGES)).toBe(pfns.length);
+    const wantMirror = new Uint8Array(PAGES * PAGE_SIZE);
+    createCopyEngine('per-page', ram).copy(pfns, wantMirror, 'mirror');
+    expect(Buffer.compare(new Uint8Array(mirror), wantMirror)).toBe(0);
+    // A job without its message is a protocol error the copier reports by crashing.
+    Atomics.store(board.ctrl, COPY_JOB_SEQ, 3);
+    Atomics.notify(board.ctrl, COPY_JOB_SEQ);
+    await expect(exited).rejects.toThrow(/job 3 came without its message/);
     ch.port1.close();
   });
 
-  for (const opt of [{ mode: 'logdirty' }, { opt: 'all' }]) {
-    it(`a run with 2 copier threads (${opt.mode ?? 'opt all'}) keeps a verified backup: shared staging reaches main and back`, { timeout: 120_000 }, async () => {
+  for (const [opt, mirror] of [[{ mode: 'logdirty' }, false], [{ opt: 'all' }, false], [{ opt: 'all' }, true]] as const) {
+    const into = mirror ? 'copies land in the backup\'s mirror' : 'shared staging reaches main and back';
+    it(`a run with 2 copier threads (${'mode' in opt ? opt.mode : 'opt all'}) keeps a verified backup: ${into}`, { timeout: 120_000 }, async () => {
       // gups at 8 MiB dirties most of its 2,048 pages per 4,000-update epoch: every copy above the split threshold.
-      const { results: r, pause } = await runVm(resolveRunConfig({ workload: 'gups', ...opt, mem: '8MiB', ops: '24000', 'epoch-ops': '4000', verify: true, 'copy-threads': '2' }));
+      const cfg = resolveRunConfig({ workload: 'gups', ...opt, mem: '8MiB', ops: '24000', 'epoch-ops': '4000', verify: true, 'copy-threads': '2' });
+      const { results: r, pause } = await runVm(cfg, { link: new InprocLink(cfg.pages, cfg.vcpus, null, null, mirror) });
       pause.destroy();
       expect(r.backup.consistent).toBe(true);
       expect(r.workload.verified).toBe(true);

@@ -52,6 +52,31 @@ describe('copyRange', () => {
   });
 });
 
+describe('mirror placement', () => {
+  it('puts each listed page at its own pfn and leaves every other page alone, for both engines and any range', () => {
+    const pages = SUPERPAGE_PAGES * 2 + 5;
+    const ram = new SharedArrayBuffer(pages * PAGE_SIZE);
+    const words = new Uint32Array(ram);
+    for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 11, 2246822519) >>> 0;
+    // Runs across a region edge and single pages, and the last page.
+    const list = Uint32Array.from(new Set([0, 1, 2, 9, SUPERPAGE_PAGES - 2, SUPERPAGE_PAGES - 1, SUPERPAGE_PAGES, 700, 702, pages - 1])).sort();
+    const listed = new Set(list);
+    const guest = new Uint8Array(ram);
+    for (const engine of [new PerPageCopyEngine(ram), new SuperpageCopyEngine(ram)]) {
+      for (const [from, to] of [[0, list.length], [2, 7], [4, 4]]) {
+        const mirror = new Uint8Array(pages * PAGE_SIZE).fill(0xee);
+        engine.copyRange(list, from, to, mirror, 'mirror');
+        const copied = new Set(list.subarray(from, to));
+        for (let p = 0; p < pages; p++) {
+          const page = mirror.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+          if (copied.has(p)) expect(Buffer.compare(page, guest.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE)), `${engine.name} page ${p}`).toBe(0);
+          else expect(page.every((b) => b === 0xee), `${engine.name} page ${p} (listed: ${listed.has(p)})`).toBe(true);
+        }
+      }
+    }
+  });
+});
+
 describe('pml ring', () => {
   it('full rings exit to the tracker and no dirty page is lost', () => {
     // 2,048 pages written per epoch: the log fills four times, but the checkpoint drains

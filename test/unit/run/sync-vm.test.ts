@@ -23,3 +23,21 @@ describe('the twin drives the epoch protocol through the control block', () => {
     expect(run.epochs.map((e) => e.counts.dirtyPages).every((n) => n > 0)).toBe(true);
   });
 });
+
+// The in-process default: the pause copies each dirty page into the backup's mirror.
+describe('a mirrored backup image', () => {
+  for (const mode of ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as const) {
+    it(`${mode}: the same epochs and image as a backup fed staging buffers, and equal to the primary at the end`, () => {
+      const spec = { workload: BUILTIN_WORKLOADS.hotcold!, mode, pages: 256, vcpus: 2, seed: 5, options: {}, opsPerVcpu: 6000, epochOps: 1000 };
+      const staged = runSync(spec);
+      const mirrored = runSync({ ...spec, mirror: true, copy: 'superpage' });
+      expect(mirrored.epochs.map((e) => e.image.mirrored)).toEqual(staged.epochs.map(() => true));
+      expect(mirrored.epochs.every((e) => e.image.pages.length === 0)).toBe(true);
+      expect(mirrored.epochs.map((e) => e.counts.dirtyPages)).toEqual(staged.epochs.map((e) => e.counts.dirtyPages));
+      expect(mirrored.backup.committedEpoch).toBe(staged.backup.committedEpoch);
+      expect(Buffer.compare(mirrored.backup.ram, staged.backup.ram)).toBe(0);
+      expect(Buffer.compare(mirrored.backup.ram, mirrored.primary.ram8)).toBe(0);
+      expect(mirrored.backup.contexts).toEqual(staged.backup.contexts);
+    });
+  }
+});
