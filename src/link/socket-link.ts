@@ -174,6 +174,9 @@ export class SocketLink implements BackupLink {
     // A kill still waiting for epoch 0's ack comes before END, so the backup takes over.
     if (this.killPending()) await this.waitFinalAck().catch(() => {});
     if (this.killPending()) killSelf(this.lastSent);
+    // A kill already under way (its write callback is queued) must land before END, or
+    // the backup sees a clean end: wait for the SIGKILL instead.
+    if (this.killing) return new Promise(() => {});
     const end = this.encoding.end();
     this.file?.write([end]);
     this.stats.bytesSent += end.length;
