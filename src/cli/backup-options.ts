@@ -10,7 +10,7 @@ import type { FlagTable } from './flags.js';
 import { parseCount } from './units.js';
 
 export const BACKUP_RUN_FLAGS = {
-  backup: { type: 'string', value: 'TARGET', default: 'inproc', help: 'where checkpoints go: inproc (a backup image in this process), process (a child hbft backup over a Unix socket), tcp://HOST:PORT or unix:PATH (a running hbft backup)' },
+  backup: { type: 'string', value: 'TARGET', default: 'inproc', help: 'where checkpoints go: inproc (a backup image in this process, which each pause copies into), process (a child hbft backup over a Unix socket), tcp://HOST:PORT or unix:PATH (a running hbft backup)' },
   'stream-out': { type: 'string', value: 'FILE', default: 'none', help: 'also write the checkpoint stream (Xen format, docs/stream-format.md) to FILE' },
   compress: { type: 'boolean', default: 'off', help: 'send pages XOR+RLE against the last sent copy (the HBFZ variant of the stream)' },
   'kill-primary-at': { type: 'string', value: 'epoch:N|random', default: 'none', help: 'SIGKILL this primary after sending epoch N, or the first epoch sent after the backup committed epoch 0 (random: N seeded by --seed), to show the backup taking over' },
