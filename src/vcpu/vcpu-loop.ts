@@ -94,7 +94,7 @@ export function atBoundary(req: number, done: number, opsLimit: number, quota: n
  * function within milliseconds, and nothing in it is first reached at a park: it only
  * says Park, and runVcpu's short loop parks. (One long loop in runVcpu, steps and parks
  * inline, was compiled only on stack replacement, hundreds of ms in, and its first park,
- * a branch without type feedback, threw that code away: docs/design.md, The vCPU loop.)
+ * a branch without type feedback, threw that code away: docs/design.md, Steps and parking.)
  */
 export class VcpuLoop {
   private readonly ctrl: Int32Array;
