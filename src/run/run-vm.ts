@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { releaseSharedMemory } from '../base/shared-memory.js';
 import type { BackupImage } from '../replica/backup-image.js';
 import { storeAcked } from '../epoch/ack-window.js';
 import type { EpochImage } from '../epoch/epoch-image.js';
@@ -55,6 +56,8 @@ export interface RunOutput {
 
 /** Run one workload under one mode: launch the guest, feed the backup, build the results. */
 export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<RunOutput> {
+  // Earlier runs' guest RAM and mirrors go before this run allocates its own.
+  releaseSharedMemory();
   const startWallMs = wallMs();
   const outputs = threadOutputs(startWallMs, hooks);
   const workload = await loadWorkload(cfg.workload);
