@@ -23,7 +23,7 @@ const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
 const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBufferLike | undefined;
 // Copier threads write into the staging buffers too, so those are shared then.
-const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES) : null;
+const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
 const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
 const mirror = d.mirror === null ? null : new Uint8Array(d.mirror);
 const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging, mirror);

@@ -15,6 +15,8 @@ import { usesPmlRing } from '../src/tracking/policy.js';
 import { outOfLinePort } from '../src/vcpu/exit-port.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
+import { createCopyEngine } from '../src/epoch/copy-engine.js';
+import { attachCopyBoard, helpWhileParked } from '../src/epoch/parallel-copy.js';
 import { loadWorkload } from '../src/guest/workloads/registry.js';
 import { workloadParams } from '../src/guest/workloads/params.js';
 
@@ -56,10 +58,21 @@ const shipIntervals = () => {
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
 };
 
+// Parked last, this thread copies in the pause: it already holds a CPU the copy can use.
+let whileParked: ((resumeSeq: number) => void) | undefined;
+if (d.pauseCopy !== undefined) {
+  const board = attachCopyBoard(d.pauseCopy.board);
+  const engine = createCopyEngine(d.pauseCopy.copy, d.vm.ram);
+  const mirror = new Uint8Array(d.pauseCopy.mirror);
+  let seenJob = 0;
+  whileParked = (resumeSeq) => {
+    seenJob = helpWhileParked(board, engine, mirror, vm.ctrl, resumeSeq, seenJob).seenJob;
+  };
+}
 let startedAt = 0;
 runVcpu({
   ctrl: vm.ctrl, vcpu: d.vcpu, ctx, regs, mem, workload, params,
-  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin, vcpus: vm.vcpus,
+  opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin, vcpus: vm.vcpus, whileParked,
   onStart: () => {
     startedAt = wallMs();
     post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });

@@ -27,8 +27,10 @@ export interface CopierThreads {
  * still maps per batch and superpage keeps its regions, per thread), and the engine that
  * shares copies of at least `thresholdPages` pages with them.
  */
-export function startCopierThreads(count: number, ram: SharedArrayBuffer, copy: CopyEngineName, thresholdPages: number): CopierThreads {
-  const board = allocateCopyBoard(ram.byteLength / PAGE_SIZE);
+export function startCopierThreads(
+  count: number, ram: SharedArrayBuffer, copy: CopyEngineName, thresholdPages: number,
+  board: SharedArrayBuffer = allocateCopyBoard(ram.byteLength / PAGE_SIZE),
+): CopierThreads {
   const ports: MessagePort[] = [];
   const exits: Promise<void>[] = [];
   const onlines: Promise<void>[] = [];

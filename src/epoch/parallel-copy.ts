@@ -1,6 +1,6 @@
 import { HbftError } from '../base/errors.js';
 import {
-  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
+  CTRL_REQ, CTRL_RESUME_SEQ, REQ_STOP, COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
   COPY_JOB_STOP, COPY_JOB_WORDS,
 } from '../vm/layout.js';
 import type { CopyEngine, Placement } from './copy-engine.js';
@@ -48,14 +48,30 @@ export class CopyJobError extends HbftError {
   }
 }
 
-/** Claim chunks of the current job and copy them until none is left; returns the pages this thread copied. */
-export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, dest: Uint8Array, placement: Placement, pages: number): number {
+/**
+ * NEXT_CHUNK holds the job's tag (its seq, mod 2^17) above the next chunk's index (14
+ * bits: 4 GiB of guest RAM is 8,192 chunks), so a claim made for a job that is over,
+ * by a thread that read it late, fails instead of taking a chunk of the next one.
+ */
+const CHUNK_BITS = 14;
+const TAG_MASK = 0x1ffff;
+
+/** The claim word of a freshly posted job `seq`: its tag, chunk 0. */
+export function firstClaim(seq: number): number {
+  return (seq & TAG_MASK) << CHUNK_BITS;
+}
+
+/** Claim chunks of job `seq` and copy them until none is left; returns the pages this thread copied. */
+export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, dest: Uint8Array, placement: Placement, pages: number, seq: number): number {
   const { ctrl, pfns } = board;
+  const tag = seq & TAG_MASK;
   let copied = 0;
   for (;;) {
-    // Claims never reach 2^31: a job has at most 2^20 chunks, plus one failed claim per thread.
-    const start = Atomics.add(ctrl, COPY_JOB_NEXT_CHUNK, 1) * COPY_CHUNK_PAGES;
+    const claim = Atomics.load(ctrl, COPY_JOB_NEXT_CHUNK);
+    if (claim >>> CHUNK_BITS !== tag) return copied;
+    const start = (claim & ((1 << CHUNK_BITS) - 1)) * COPY_CHUNK_PAGES;
     if (start >= pages) return copied;
+    if (Atomics.compareExchange(ctrl, COPY_JOB_NEXT_CHUNK, claim, claim + 1) !== claim) continue;
     const end = Math.min(start + COPY_CHUNK_PAGES, pages);
     engine.copyRange(pfns, start, end, dest, placement);
     copied += end - start;
@@ -102,16 +118,16 @@ export class ParallelCopyEngine implements CopyEngine {
     }
     this.board.pfns.set(pfns);
     Atomics.store(ctrl, COPY_JOB_PAGES, n);
-    Atomics.store(ctrl, COPY_JOB_NEXT_CHUNK, 0);
-    Atomics.store(ctrl, COPY_JOB_DONE_PAGES, 0);
     const seq = this.posted + 1;
+    Atomics.store(ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(seq));
+    Atomics.store(ctrl, COPY_JOB_DONE_PAGES, 0);
     const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
     for (const c of this.copiers) c.postMessage(job);
     this.posted = seq;
     // Stored after the job's words and messages: a copier that sees the new seq finds the whole job.
     Atomics.store(ctrl, COPY_JOB_SEQ, seq);
     Atomics.notify(ctrl, COPY_JOB_SEQ);
-    const mine = copyClaimedChunks(this.board, this.inner, dest, placement, n);
+    const mine = copyClaimedChunks(this.board, this.inner, dest, placement, n, seq);
     this.split++;
     this.pagesByCopiers += n - mine;
     this.waitDone(seq, n);
@@ -157,8 +173,34 @@ export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => C
     const job = receive();
     if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its message (got ${job?.seq ?? 'none'})`);
     seen = seq;
-    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), job.placement, job.pages);
+    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), job.placement, job.pages, seq);
     // After this copier's last chunk: the checkpointer posts no job until every copier has released this one.
     Atomics.add(c, COPY_JOB_RELEASED, 1);
   }
+}
+
+/**
+ * The last vCPU to park lends its thread to the pause: it spins, still on its own CPU,
+ * and claims chunks of every copy job posted until the resume. A copier thread woken by
+ * a futex is placed by the kernel, and here often on the checkpointer's own CPU, where
+ * it adds nothing; the parked vCPU's thread already runs on the other one. Only for a
+ * mirror destination (the in-process backup), which needs no job message; a claim
+ * carries its job's tag, so a late one fails rather than take a chunk of the next job.
+ * Claims the posted job at least once (so a test can drive it in one thread); returns
+ * the pages this thread copied.
+ */
+export function helpWhileParked(
+  board: CopyBoard, engine: CopyEngine, mirror: Uint8Array, ctrl: Int32Array, resumeSeq: number, seenJob: number,
+): { pages: number; seenJob: number } {
+  let pages = 0;
+  let seen = seenJob;
+  do {
+    const seq = Atomics.load(board.ctrl, COPY_JOB_SEQ);
+    // SEQ is stored after the job's words, so PAGES is this job's.
+    if (seq !== seen && Atomics.load(board.ctrl, COPY_JOB_STOP) === 0) {
+      seen = seq;
+      pages += copyClaimedChunks(board, engine, mirror, 'mirror', Atomics.load(board.ctrl, COPY_JOB_PAGES), seq);
+    }
+  } while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === resumeSeq && (Atomics.load(ctrl, CTRL_REQ) & REQ_STOP) === 0);
+  return { pages, seenJob: seen };
 }

@@ -43,6 +43,8 @@ export interface VcpuWorkerData extends OutputData {
   readonly intervals: IntervalGrid | null;
   /** The network device's input ring (server workloads), see net-device.ts. */
   readonly netDevice?: SharedArrayBuffer;
+  /** Parked last, this vCPU's thread copies chunks of the pause copy into the mirror (parallel-copy.ts, helpWhileParked). */
+  readonly pauseCopy?: { readonly board: SharedArrayBuffer; readonly mirror: SharedArrayBuffer; readonly copy: CopyEngineName };
 }
 
 export interface TrackerWorkerData extends OutputData {
@@ -69,6 +71,8 @@ export interface CheckpointerWorkerData extends OutputData {
   readonly stagingReturn: MessagePort;
   /** The in-process backup's RAM: copy each dirty page there in the pause, stage nothing (BackupLink.mirror). */
   readonly mirror: SharedArrayBuffer | null;
+  /** The copy board the copiers share, made by main so the vCPUs can help too (null: the checkpointer makes its own). */
+  readonly copyBoard: SharedArrayBuffer | null;
   readonly intervals: IntervalGrid | null;
   /** Unacked epochs allowed before the guest waits for the backup (Infinity: no bound). */
   readonly maxInFlight: number;

@@ -15,7 +15,8 @@ import type { TrackedMode } from '../tracking/policy.js';
 import type { Workload } from '../guest/workloads/define.js';
 import { combineResults, workloadParams } from '../guest/workloads/params.js';
 import { loadWorkload } from '../guest/workloads/registry.js';
-import { wallMs, type IntervalGrid } from './protocol.js';
+import { wallMs, type IntervalGrid, type VcpuWorkerData } from './protocol.js';
+import { allocateCopyBoard } from '../epoch/parallel-copy.js';
 import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from '../link/backup-link.js';
 import { decideOnBackupLoss, type LossArbiter } from './backup-loss.js';
 import { referenceResult } from './reference.js';
@@ -68,9 +69,10 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const loss = link === null ? null : connectLink(link, ctrl, stagingPorts.port1, hooks);
   const feed = link === null ? null : new BackupFeed(ctrl, link, cfg.verify, hooks.onEpoch);
 
+  const pauseCopy = pauseCopyPlan(cfg, link);
   const vm = Vm.launch({
-    buffers, vcpu: vcpuPlan(cfg, outputs, hooks.netDevice), durationMs: cfg.durationMs,
-    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2, link.mirror),
+    buffers, vcpu: { ...vcpuPlan(cfg, outputs, hooks.netDevice), ...(pauseCopy ? { pauseCopy } : {}) }, durationMs: cfg.durationMs,
+    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2, link.mirror, pauseCopy?.board ?? null),
   }, {
     onMessage: (m) => {
       if (m.type === 'epoch') feed!.take(m.image, m.record);
@@ -125,7 +127,19 @@ function vcpuPlan(cfg: ResolvedConfig, out: ThreadOutputs, netDevice: SharedArra
   };
 }
 
-function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort, mirror: SharedArrayBuffer | null): Checkpointing {
+/**
+ * With copier threads and the in-process mirror, the last vCPU to park copies in the
+ * pause too (helpWhileParked): main makes the copy board, so the vCPUs have it.
+ */
+function pauseCopyPlan(cfg: ResolvedConfig, link: BackupLink | null): VcpuWorkerData['pauseCopy'] | null {
+  if (link === null || link.mirror === null || cfg.copyThreads === 0) return null;
+  return { board: allocateCopyBoard(cfg.pages), mirror: link.mirror, copy: cfg.copy };
+}
+
+function checkpointing(
+  cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort, mirror: SharedArrayBuffer | null,
+  copyBoard: SharedArrayBuffer | null,
+): Checkpointing {
   const mode = cfg.mode as TrackedMode;
   return {
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
@@ -133,7 +147,7 @@ function checkpointing(cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, s
     checkpointer: {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, copyThreads: cfg.copyThreads, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, ...out,
-      stagingReturn, mirror, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
+      stagingReturn, mirror, copyBoard, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
     },
     transfer: [stagingReturn],
   };

@@ -33,6 +33,12 @@ export interface VcpuRun {
   /** Called after every step (every stepOps operations), never inside one: the place for
    * per-second bookkeeping (rotating interval histograms) off the fault path. */
   readonly onStep?: () => void;
+  /**
+   * Called by the last vCPU to park, parked, with the RESUME_SEQ it waits to see change:
+   * its thread holds a CPU the pause can use (it copies, see parallel-copy.ts) and
+   * returns by the resume at the latest.
+   */
+  readonly whileParked?: (resumeSeq: number) => void;
 }
 
 /**
@@ -40,9 +46,12 @@ export interface VcpuRun {
  * PARKED is bumped: the checkpointer can bump RESUME_SEQ only after seeing our PARKED,
  * so we cannot miss the resume.
  */
-export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity): void {
+export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity, whileParked?: (resumeSeq: number) => void): void {
   const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
+  // Read before our bump: the last to park sees every other vCPU counted.
+  const last = Atomics.load(ctrl, CTRL_PARKED) + 1 >= vcpus;
   markParked(ctrl, vcpu, vcpus);
+  if (last && whileParked !== undefined) whileParked(seq);
   while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Running);
 }
@@ -97,7 +106,7 @@ export function runVcpu(r: VcpuRun): void {
       if (now !== undefined) late = now() + wallOffset - deadline[CTRL_F64_DEADLINE];
       // Plain store, published by park's Atomics.add on PARKED, which the checkpointer loads.
       ctrl[vcpuWord(vcpu, VCPU_PARKED_LATE_US)] = late > 0 ? Math.min(2 ** 31 - 1, Math.round(late * 1000)) : 0;
-      park(ctrl, vcpu, r.vcpus);
+      park(ctrl, vcpu, r.vcpus, r.whileParked);
       late = -Infinity;
       if (quota === 0) quota = epochOps;
       continue;

@@ -11,7 +11,7 @@ import { runVm } from '../../src/run/run-vm.js';
 import { InprocLink } from '../../src/link/backup-link.js';
 import { startCopierThreads, type CopierThreads, type CopierWorkerData } from '../../src/epoch/copier-threads.js';
 import { COPY_ENGINES, createCopyEngine } from '../../src/epoch/copy-engine.js';
-import { allocateCopyBoard, attachCopyBoard, type CopyJobMessage } from '../../src/epoch/parallel-copy.js';
+import { allocateCopyBoard, attachCopyBoard, firstClaim, type CopyJobMessage } from '../../src/epoch/parallel-copy.js';
 import {
   COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
   COPY_SPLIT_MIN_PAGES, PAGE_SIZE, SUPERPAGE_PAGES,
@@ -120,6 +120,7 @@ describe('parallel copy with real copier threads', () => {
     const pfns = pfnList(3001, 9, true);
     board.pfns.set(pfns);
     Atomics.store(board.ctrl, COPY_JOB_PAGES, pfns.length);
+    Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(1));
     const staging = new SharedArrayBuffer(pfns.length * PAGE_SIZE);
     ch.port1.postMessage({ seq: 1, dest: staging, byteOffset: 0, byteLength: staging.byteLength, placement: 'packed', pages: pfns.length } satisfies CopyJobMessage);
     Atomics.store(board.ctrl, COPY_JOB_SEQ, 1);
@@ -129,12 +130,13 @@ describe('parallel copy with real copier threads', () => {
     while (Atomics.load(board.ctrl, COPY_JOB_RELEASED) !== 1 && Date.now() < deadline) await Atomics.waitAsync(board.ctrl, COPY_JOB_RELEASED, 0, 50).value;
     expect(Atomics.load(board.ctrl, COPY_JOB_RELEASED)).toBe(1);
     expect(Atomics.load(board.ctrl, COPY_JOB_DONE_PAGES)).toBe(pfns.length);
-    expect(Atomics.load(board.ctrl, COPY_JOB_NEXT_CHUNK)).toBe(Math.ceil(pfns.length / COPY_CHUNK_PAGES) + 1);
+    // Every chunk claimed once, under job 1's tag; no claim past the last.
+    expect(Atomics.load(board.ctrl, COPY_JOB_NEXT_CHUNK)).toBe(firstClaim(1) + Math.ceil(pfns.length / COPY_CHUNK_PAGES));
     const want = new Uint8Array(pfns.length * PAGE_SIZE);
     createCopyEngine('per-page', ram).copy(pfns, want);
     expect(Buffer.compare(new Uint8Array(staging), want)).toBe(0);
     // The same job into a mirror of guest RAM: each page lands at its own pfn.
-    Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, 0);
+    Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(2));
     Atomics.store(board.ctrl, COPY_JOB_DONE_PAGES, 0);
     const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
     ch.port1.postMessage({ seq: 2, dest: mirror, byteOffset: 0, byteLength: mirror.byteLength, placement: 'mirror', pages: pfns.length } satisfies CopyJobMessage);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim, helpWhileParked } from '../../../src/epoch/parallel-copy.js';
+import { createCopyEngine } from '../../../src/epoch/copy-engine.js';
+import {
+  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ, PAGE_SIZE,
+} from '../../../src/vm/layout.js';
+
+const PAGES = 1024;
+
+function setup() {
+  const ram = new SharedArrayBuffer(PAGES * PAGE_SIZE);
+  const words = new Uint32Array(ram);
+  for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 2654435761) >>> 0;
+  const board = attachCopyBoard(allocateCopyBoard(PAGES));
+  const pfns = Uint32Array.from({ length: 600 }, (_, i) => i * 1 + (i >> 3));
+  board.pfns.set(pfns);
+  return { ram, board, pfns, engine: createCopyEngine('per-page', ram) };
+}
+
+/** Post job `seq` on the board as the checkpointer does (words first, SEQ last). */
+function post(board: ReturnType<typeof attachCopyBoard>, seq: number, pages: number): void {
+  Atomics.store(board.ctrl, COPY_JOB_PAGES, pages);
+  Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(seq));
+  Atomics.store(board.ctrl, COPY_JOB_DONE_PAGES, 0);
+  Atomics.store(board.ctrl, COPY_JOB_SEQ, seq);
+}
+
+describe('the parked vCPU helping with the pause copy', () => {
+  it('claims every chunk of the posted job into the mirror, then leaves at the resume', () => {
+    const { ram, board, pfns, engine } = setup();
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_GLOBAL_WORDS * 4));
+    post(board, 1, pfns.length);
+    const mirror = new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE));
+    // The resume has already happened (RESUME_SEQ 1, the helper parked at 0): one pass.
+    Atomics.store(ctrl, CTRL_RESUME_SEQ, 1);
+    const out = helpWhileParked(board, engine, mirror, ctrl, 0, 0);
+    expect(out).toEqual({ pages: pfns.length, seenJob: 1 });
+    expect(Atomics.load(board.ctrl, COPY_JOB_DONE_PAGES)).toBe(pfns.length);
+    const guest = new Uint8Array(ram);
+    for (const p of [pfns[0]!, pfns[599]!]) expect(Buffer.compare(mirror.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), guest.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE))).toBe(0);
+    // A job it has seen is not claimed again.
+    expect(helpWhileParked(board, engine, mirror, ctrl, 0, 1).pages).toBe(0);
+  });
+
+  it('a claim for a job that is over fails instead of taking a chunk of the next one', () => {
+    const { board, pfns, engine } = setup();
+    const dest = new Uint8Array(PAGES * PAGE_SIZE);
+    post(board, 7, pfns.length);
+    // A thread that read job 7 late, after job 8 was posted, claims nothing.
+    post(board, 8, 200);
+    expect(copyClaimedChunks(board, engine, dest, 'mirror', pfns.length, 7)).toBe(0);
+    expect(Atomics.load(board.ctrl, COPY_JOB_NEXT_CHUNK)).toBe(firstClaim(8));
+    expect(copyClaimedChunks(board, engine, dest, 'mirror', 200, 8)).toBe(200);
+    expect(Atomics.load(board.ctrl, COPY_JOB_NEXT_CHUNK)).toBe(firstClaim(8) + Math.ceil(200 / COPY_CHUNK_PAGES));
+    // Tags wrap at 2^17 jobs; the claim word stays a positive Int32.
+    expect(firstClaim(2 ** 17 - 1)).toBeGreaterThan(0);
+    expect(firstClaim(2 ** 17)).toBe(0);
+  });
+});
