@@ -127,7 +127,7 @@ export class InprocLink implements BackupLink {
   onLost: (reason: string, clean: boolean) => void = () => {};
   onPagesDone: (image: EpochImage) => void = () => {};
 
-  /** `mirror` false: epochs come in staging buffers even without a stream (the bench compares the two). */
+  /** `mirror` false: epochs come in staging buffers even without a stream (tests drive both). */
   constructor(
     pages: number, vcpus: number, private readonly encoding: StreamEncoding | null, private readonly file: StreamFile | null,
     mirror = encoding === null,
