@@ -55,7 +55,7 @@ export class Checkpointer {
    * backup has taken it.
    */
   initial(): { image: EpochImage; counts: CheckpointCounts } {
-    const out = this.capture(0, this.allPages, false, null, this.mirror === null ? this.vm.ram8 : undefined);
+    const out = this.capture(0, this.allPages, false, null, this.vm.ram8);
     this.policy.start();
     this.takeFaultCounts();
     return out;
@@ -73,6 +73,7 @@ export class Checkpointer {
   ): { image: EpochImage; counts: CheckpointCounts } {
     const t0 = this.now();
     let pages = inPlace;
+    // A mirror takes every epoch's pages, epoch 0's too; else epoch 0 is guest RAM in place.
     if (this.mirror !== null) {
       this.engine.copy(pfns, this.mirror, 'mirror');
       pages = new Uint8Array(0);
@@ -86,7 +87,7 @@ export class Checkpointer {
     const copyUs = (this.now() - t0) * 1000;
     const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
     const mirrored = this.mirror32 !== null;
-    const mirrorSums = this.verify && mirrored ? imageChecksums(this.mirror32!, this.vm.pages) : undefined;
+    const mirrorSums = this.verify && this.mirror32 !== null ? imageChecksums(this.mirror32, this.vm.pages) : undefined;
     const faults = this.takeFaultCounts();
     return {
       image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums, ...(mirrored ? { mirrored, mirrorSums } : {}) },

@@ -9,7 +9,7 @@ import type { CopyEngine, Placement } from './copy-engine.js';
  * The pause copy split between the checkpointer and copier threads (docs/design.md, Copy
  * engines). The checkpointer posts a job (the pfn list on a shared board, the staging
  * buffer in a message to each copier), then every thread claims chunks of
- * COPY_CHUNK_PAGES pages with one Atomics.add until none is left, so a copier that wakes
+ * COPY_CHUNK_PAGES pages by compare-exchange on the job's claim word until none is left, so a copier that wakes
  * late, or not at all, only leaves more chunks to the checkpointer.
  */
 

@@ -30,12 +30,18 @@ describe('copy engines', () => {
   });
 });
 
+/** Guest RAM of `pages` pages whose every word differs, by `salt`. */
+function seededRam(pages: number, salt: number): SharedArrayBuffer {
+  const ram = new SharedArrayBuffer(pages * PAGE_SIZE);
+  const words = new Uint32Array(ram);
+  for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + salt, 2246822519) >>> 0;
+  return ram;
+}
+
 describe('copyRange', () => {
   it('copies exactly pfns[from..to) to their places in the whole staging, for both engines', () => {
     const pages = SUPERPAGE_PAGES * 2 + 5;
-    const ram = new SharedArrayBuffer(pages * PAGE_SIZE);
-    const words = new Uint32Array(ram);
-    for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 3, 2246822519) >>> 0;
+    const ram = seededRam(pages, 3);
     const list = Uint32Array.from({ length: 900 }, (_, i) => (i * 7 + (i >> 4)) % pages).sort();
     const unique = Uint32Array.from(new Set(list));
     for (const engine of [new PerPageCopyEngine(ram), new SuperpageCopyEngine(ram)]) {
@@ -55,9 +61,7 @@ describe('copyRange', () => {
 describe('mirror placement', () => {
   it('puts each listed page at its own pfn and leaves every other page alone, for both engines and any range', () => {
     const pages = SUPERPAGE_PAGES * 2 + 5;
-    const ram = new SharedArrayBuffer(pages * PAGE_SIZE);
-    const words = new Uint32Array(ram);
-    for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 11, 2246822519) >>> 0;
+    const ram = seededRam(pages, 11);
     // Runs across a region edge and single pages, and the last page.
     const list = Uint32Array.from(new Set([0, 1, 2, 9, SUPERPAGE_PAGES - 2, SUPERPAGE_PAGES - 1, SUPERPAGE_PAGES, 700, 702, pages - 1])).sort();
     const listed = new Set(list);
