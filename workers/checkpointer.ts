@@ -1,6 +1,7 @@
 // Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/epoch).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
+import { BackgroundCopy } from '../src/epoch/background-copy.js';
 import { runEpochs } from '../src/epoch/epoch-protocol.js';
 import { startCopierThreads } from '../src/epoch/copier-threads.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
@@ -26,7 +27,8 @@ const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBuff
 const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
 const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
 const mirror = d.mirror === null ? null : new Uint8Array(d.mirror);
-const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging, mirror);
+const background = d.background === undefined ? null : new BackgroundCopy(vm, d.background);
+const cp = new Checkpointer(vm, policy, copiers?.engine ?? createCopyEngine(d.copy, d.vm.ram), d.verify, now, staging, mirror, background);
 const grid = d.intervals;
 const hists = new IntervalHistograms(['pause', 'quiesce', 'copy'], grid?.intervalMs ?? null, () => wallMs() - (grid?.runStartWallMs ?? 0));
 const { pause, quiesce, copy } = hists.current;

@@ -17,6 +17,7 @@ import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
 import { attachCopyBoard, helpWhileParked } from '../src/epoch/parallel-copy.js';
+import { faultHandlerFor } from '../src/epoch/background-copy.js';
 import { loadWorkload } from '../src/guest/workloads/registry.js';
 import { workloadParams } from '../src/guest/workloads/params.js';
 
@@ -46,7 +47,7 @@ const now = () => performance.now();
 const onServiced = (us: number) => recordUs(faultService, us);
 function faultPort(mode: Exclude<typeof d.mode, 'native'>): FaultPort {
   // The tracker's own handler, for the inline path and for faults taken back from the tracker.
-  const handler = createFaultHandler(mode, vm);
+  const handler = faultHandlerFor(createFaultHandler(mode, vm), vm, d.background);
   if (d.faultPath === 'inline') return new InlineFaultPort(vm.ctrl, d.vcpu, handler, onServiced, now);
   return new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, onServiced, now, handler);
 }

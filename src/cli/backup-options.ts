@@ -68,6 +68,9 @@ export function resolveBackupOptions(v: Record<string, unknown>, cfg: ResolvedCo
   if (cfg.mode === 'native' && (target.kind !== 'inproc' || v['stream-out'] !== undefined || kill !== undefined)) {
     throw new ConfigError('--mode', 'native mode takes no checkpoints: --backup, --stream-out and --kill-primary-at need a tracked mode');
   }
+  if (cfg.copyAt === 'background' && (target.kind !== 'inproc' || v['stream-out'] !== undefined)) {
+    throw new ConfigError('--copy-at', 'background copies into the in-process backup only: a stream or backup process takes each epoch whole in the pause');
+  }
   let killAfterEpoch: number | null = null;
   if (kill !== undefined) {
     if (target.kind === 'inproc') throw new ConfigError('--kill-primary-at', 'needs a backup in another process (--backup tcp://, unix: or process)');

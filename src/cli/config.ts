@@ -8,7 +8,7 @@ import { BUILTIN_WORKLOADS, isCustomWorkload, STANDARD_WORKLOADS } from '../gues
 import { TraceFormatError } from '../guest/workloads/trace/lackey.js';
 import { sniffLackeyFile } from '../guest/workloads/trace/trace-file.js';
 import { ConfigError } from '../base/errors.js';
-import { FAULT_PATHS, OPT_PRESETS, RUN_DEFAULTS, type FaultPath, type ResolvedConfig } from '../config/run-config.js';
+import { COPY_AT, FAULT_PATHS, OPT_PRESETS, RUN_DEFAULTS, type CopyAt, type FaultPath, type ResolvedConfig } from '../config/run-config.js';
 import { jsonTarget } from './common-flags.js';
 import { parseFlagGroups, type FlagTable, type FlagValues, type ParsedFlags } from './flags.js';
 import { parseCount, parseDuration, parseSize } from './units.js';
@@ -34,6 +34,7 @@ export const RUN_FLAGS = {
   opt: { type: 'string', value: 'PRESET', default: 'none', help: "all: the paper's full configuration, --mode wfp --copy superpage" },
   copy: { type: 'string', value: 'E', default: RUN_DEFAULTS.copy, help: 'copy engine: per-page (a mapping per batch of at most 1,024 pages, made and dropped every epoch) or superpage (2 MiB regions mapped once, runs of adjacent dirty pages copied in one operation)' },
   'copy-threads': { type: 'string', value: 'N', default: '1 with 2+ cores, else 0', help: `copier threads that share each pause copy of at least ${COPY_SPLIT_MIN_PAGES} pages with the checkpointer, 0 to ${MAX_COPY_THREADS}` },
+  'copy-at': { type: 'string', value: 'WHEN', default: 'pause', help: 'when dirty pages are copied: pause (the guest waits for the copy, as in Remus) or background (copy-before-write: the pause write-protects the dirty pages, the guest resumes, and a page is copied before its first write; in-process backup only)' },
   predictor: { type: 'string', value: 'P', default: RUN_DEFAULTS.predictor, help: "wfp's write-set predictor: last (Dirty(e-1), the reference for exact counts), history:K:M (dirty in M of the last K epochs), spatial:W (also neighbours within W pages)" },
   vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads, 1 to 64; each works on its own equal slice of guest RAM' },
   mem: { type: 'string', value: 'SIZE', default: RUN_DEFAULTS.mem, help: 'guest RAM, a whole number of 4 KiB pages (KiB/MiB/GiB), at most 4 GiB' },
@@ -75,6 +76,8 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   if (!COPY_ENGINES.includes(copy)) throw new ConfigError('--copy', `unknown copy engine "${copy}" (one of ${COPY_ENGINES.join(', ')})`);
   // The vCPUs are parked and the tracker idle during the copy, so a second core is free then.
   const copyThreads = v['copy-threads'] === undefined ? (availableParallelism() >= 2 ? 1 : 0) : parseCount('--copy-threads', v['copy-threads'], 0, MAX_COPY_THREADS);
+  const copyAt = (v['copy-at'] ?? 'pause') as CopyAt;
+  if (!COPY_AT.includes(copyAt)) throw new ConfigError('--copy-at', `unknown value "${copyAt}" (one of ${COPY_AT.join(', ')})`);
   const vcpus = v.vcpus === undefined ? RUN_DEFAULTS.vcpus : parseCount('--vcpus', v.vcpus, 1, 64);
   const memBytes = parseSize('--mem', v.mem ?? RUN_DEFAULTS.mem);
   if (memBytes === 0 || memBytes % PAGE_SIZE !== 0) {
@@ -90,6 +93,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
   const opsPerVcpu = v.ops === undefined ? null : parseCount('--ops', v.ops, 1);
   const durationMs = opsPerVcpu !== null ? null : v.duration === undefined ? RUN_DEFAULTS.durationMs : parseDuration('--duration', v.duration);
   const tracked = mode !== 'native';
+  if (copyAt === 'background' && !tracked) throw new ConfigError('--copy-at', 'native mode takes no checkpoints: background needs a tracked mode');
   // Spinning only pays when every busy thread (vCPUs + tracker) has a core (docs/design.md, Access path).
   const busy = vcpus + (tracked ? 1 : 0);
   const fits = busy <= availableParallelism();
@@ -110,7 +114,7 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     verify: v.verify ?? false,
     json: jsonTarget(v.json),
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
-    spin, faultPath, copy, copyThreads,
+    spin, faultPath, copy, copyThreads, copyAt,
     predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
     pauseTimeoutMs: v['pause-timeout-ms'] === undefined ? RUN_DEFAULTS.pauseTimeoutMs : parseCount('--pause-timeout-ms', v['pause-timeout-ms'], 1),
     options,

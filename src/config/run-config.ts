@@ -26,6 +26,8 @@ export interface ResolvedConfig {
   readonly copy: CopyEngineName;
   /** Copier threads that share large pause copies with the checkpointer (0: it copies alone). */
   readonly copyThreads: number;
+  /** When the dirty pages are copied: in the pause, or after it while the guest runs (see COPY_AT). */
+  readonly copyAt: CopyAt;
   readonly predictor: string;
   readonly pauseTimeoutMs: number;
   readonly options: Readonly<Record<string, string | number | boolean>>;
@@ -54,6 +56,14 @@ export const RUN_DEFAULTS = {
 /** `--fault-path`: the tracker thread (the design's fault handler) or the faulting vCPU. */
 export const FAULT_PATHS = ['tracker', 'inline'] as const;
 export type FaultPath = (typeof FAULT_PATHS)[number];
+
+/**
+ * `--copy-at`: pause (Remus: the vCPUs stay parked while every dirty page is copied) or
+ * background (copy-before-write, as QEMU's background snapshot: the pause write-protects
+ * the dirty pages, the guest resumes, and each page is copied before its first write).
+ */
+export const COPY_AT = ['pause', 'background'] as const;
+export type CopyAt = (typeof COPY_AT)[number];
 
 /** `--opt all`: the paper's full configuration (rfr + wfp + software superpage). */
 export const OPT_PRESETS: Readonly<Record<string, { mode: Mode; copy: CopyEngineName }>> = {

@@ -64,7 +64,9 @@ export function runEpochs(
   const resume = (nextEpoch: number) => {
     Atomics.store(ctrl, CTRL_EPOCH, nextEpoch);
     if (t.epochMs !== null) deadline[CTRL_F64_DEADLINE] = now() + wallOffset + t.epochMs;
-    wakeTracker(ctrl);
+    // During a background copy this thread has the second core: the vCPUs take their
+    // faults themselves until it is done (they find the tracker down).
+    if (!cp.copyPending) wakeTracker(ctrl);
     resumeAll(ctrl);
   };
 
@@ -95,7 +97,7 @@ export function runEpochs(
     letTrackerSleep(ctrl);
     // 3-5. Collect, copy, reset (the final epoch: every vCPU has finished).
     const final = allFinished(ctrl, vcpus);
-    const { image, counts } = cp.checkpoint(epoch, final);
+    let { image, counts } = cp.checkpoint(epoch, final);
     if (!final) {
       // 6. Backpressure: with maxInFlight epochs unacked the guest stays paused until
       // the backup catches up, as Remus does when its send buffer is full.
@@ -105,6 +107,11 @@ export function runEpochs(
     }
     // 8. Hand over.
     const pauseUs = (now() - t0) * 1000;
+    if (cp.copyPending) {
+      // The pages are copied while the guest runs; the epoch is whole only after.
+      ({ image, counts } = cp.finishBackground({ image, counts }));
+      wakeTracker(ctrl);
+    }
     sink.pause(pauseUs);
     if (t.epochMs !== null) sink.quiesce(quiesceUs);
     sink.copy(counts.copyUs);
@@ -152,6 +159,7 @@ function record(
     epoch, atMs: Math.round(atMs * 100) / 100, pauseUs: Math.round(pauseUs), quiesceUs: Math.round(quiesceUs),
     copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite,
     ...(c.faultsPmlFull > 0 ? { faultsPmlFull: c.faultsPmlFull } : {}),
+    ...(c.backgroundCopyUs > 0 || c.faultsCow > 0 ? { backgroundCopyUs: Math.round(c.backgroundCopyUs), faultsCow: c.faultsCow } : {}),
     ...(c.predictor !== null ? { predHits: c.predictor.hits, predWasted: c.predictor.wasted, predMisses: c.predictor.misses } : {}),
     bytes, ops: c.opsDone,
   };

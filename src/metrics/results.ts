@@ -22,6 +22,9 @@ export interface EpochRecord {
   faultsWrite: number;
   /** pml only: full-ring exits */
   faultsPmlFull?: number;
+  /** --copy-at background: the copy after the resume (µs), and the write faults that copied their page first */
+  backgroundCopyUs?: number;
+  faultsCow?: number;
   /** wfp only: predicted pages written (no fault), predicted but clean, written but not predicted */
   predHits?: number;
   predWasted?: number;

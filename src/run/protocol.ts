@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EpochImage } from '../epoch/epoch-image.js';
 import type { CopyEngineName } from '../epoch/copy-engine.js';
+import type { BackgroundCopyBuffers } from '../epoch/background-copy.js';
 import type { VmBuffers } from '../vm/vm-buffers.js';
 import type { ClosedInterval } from '../metrics/interval-histograms.js';
 import type { EpochRecord } from '../metrics/results.js';
@@ -45,6 +46,8 @@ export interface VcpuWorkerData extends OutputData {
   readonly netDevice?: SharedArrayBuffer;
   /** Parked last, this vCPU's thread copies chunks of the pause copy into the mirror (parallel-copy.ts, helpWhileParked). */
   readonly pauseCopy?: { readonly board: SharedArrayBuffer; readonly mirror: SharedArrayBuffer; readonly copy: CopyEngineName };
+  /** --copy-at background: a write fault copies its page into the mirror first (background-copy.ts). */
+  readonly background?: BackgroundCopyBuffers;
 }
 
 export interface TrackerWorkerData extends OutputData {
@@ -54,6 +57,8 @@ export interface TrackerWorkerData extends OutputData {
   readonly spin: number;
   /** Stand down after this long without a fault (default TRACKER_IDLE_MS; Infinity: only vCPUs that take faults back make idling safe). */
   readonly idleMs?: number;
+  /** --copy-at background, as for the vCPUs. */
+  readonly background?: BackgroundCopyBuffers;
 }
 
 export interface CheckpointerWorkerData extends OutputData {
@@ -77,6 +82,8 @@ export interface CheckpointerWorkerData extends OutputData {
   /** Unacked epochs allowed before the guest waits for the backup (Infinity: no bound). */
   readonly maxInFlight: number;
   readonly ackTimeoutMs: number;
+  /** --copy-at background: the pause write-protects the dirty pages, which this thread copies after the resume. */
+  readonly background?: BackgroundCopyBuffers;
 }
 
 /** Messages from threads to main: a closed union. */

@@ -17,6 +17,7 @@ import { combineResults, workloadParams } from '../guest/workloads/params.js';
 import { loadWorkload } from '../guest/workloads/registry.js';
 import { wallMs, type IntervalGrid, type VcpuWorkerData } from './protocol.js';
 import { allocateCopyBoard } from '../epoch/parallel-copy.js';
+import { allocateBackgroundState, type BackgroundCopyBuffers } from '../epoch/background-copy.js';
 import { InprocLink, MAX_IN_FLIGHT, type BackupLink } from '../link/backup-link.js';
 import { decideOnBackupLoss, type LossArbiter } from './backup-loss.js';
 import { referenceResult } from './reference.js';
@@ -70,9 +71,11 @@ export async function runVm(cfg: ResolvedConfig, hooks: RunHooks = {}): Promise<
   const feed = link === null ? null : new BackupFeed(ctrl, link, cfg.verify, hooks.onEpoch);
 
   const pauseCopy = pauseCopyPlan(cfg, link);
+  const background = backgroundPlan(cfg, link);
   const vm = Vm.launch({
-    buffers, vcpu: { ...vcpuPlan(cfg, outputs, hooks.netDevice), ...(pauseCopy ? { pauseCopy } : {}) }, durationMs: cfg.durationMs,
-    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2, link.mirror, pauseCopy?.board ?? null),
+    buffers, vcpu: { ...vcpuPlan(cfg, outputs, hooks.netDevice), ...(pauseCopy ? { pauseCopy } : {}), ...(background ? { background } : {}) },
+    durationMs: cfg.durationMs,
+    checkpointing: link === null ? null : checkpointing(cfg, buffers, outputs, stagingPorts.port2, link.mirror, pauseCopy?.board ?? null, background),
   }, {
     onMessage: (m) => {
       if (m.type === 'epoch') feed!.take(m.image, m.record);
@@ -136,18 +139,29 @@ function pauseCopyPlan(cfg: ResolvedConfig, link: BackupLink | null): VcpuWorker
   return { board: allocateCopyBoard(cfg.pages), mirror: link.mirror, copy: cfg.copy };
 }
 
+/**
+ * `--copy-at background`: the per-page copy state every fault-servicing thread and the
+ * checkpointer share, and the mirror they copy into.
+ */
+function backgroundPlan(cfg: ResolvedConfig, link: BackupLink | null): BackgroundCopyBuffers | null {
+  if (cfg.copyAt !== 'background' || link === null) return null;
+  if (link.mirror === null) throw new RangeError('--copy-at background needs the in-process mirror');
+  return { state: allocateBackgroundState(cfg.pages), mirror: link.mirror };
+}
+
 function checkpointing(
   cfg: ResolvedConfig, vm: VmBuffers, out: ThreadOutputs, stagingReturn: MessagePort, mirror: SharedArrayBuffer | null,
-  copyBoard: SharedArrayBuffer | null,
+  copyBoard: SharedArrayBuffer | null, background: BackgroundCopyBuffers | null,
 ): Checkpointing {
   const mode = cfg.mode as TrackedMode;
+  const bg = background === null ? {} : { background };
   return {
     // Inline faults: each vCPU is its own fault handler, there is no tracker thread.
-    tracker: cfg.faultPath === 'tracker' ? { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf: out.cpuProf } : null,
+    tracker: cfg.faultPath === 'tracker' ? { role: 'tracker', vm, mode, spin: cfg.spin, cpuProf: out.cpuProf, ...bg } : null,
     checkpointer: {
       role: 'checkpointer', vm, mode, predictor: cfg.predictor, copy: cfg.copy, copyThreads: cfg.copyThreads, epochMs: cfg.epochMs,
       verify: cfg.verify, pauseTimeoutMs: cfg.pauseTimeoutMs, ...out,
-      stagingReturn, mirror, copyBoard, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS,
+      stagingReturn, mirror, copyBoard, maxInFlight: MAX_IN_FLIGHT, ackTimeoutMs: ACK_TIMEOUT_MS, ...bg,
     },
     transfer: [stagingReturn],
   };

@@ -7,7 +7,8 @@ import { TrackedMemory, UntrackedMemory, type FaultPort } from '../vm/access.js'
 import { CTX_OPS_DONE, CTX_WORKLOAD, VCPU_STATE, VcpuState, vcpuWord } from '../vm/layout.js';
 import { allocateVm, attachVm, type VmViews } from '../vm/vm-buffers.js';
 import { createPolicy } from '../tracking/modes.js';
-import { usesPmlRing, type TrackedMode, type TrackingPolicy } from '../tracking/policy.js';
+import { usesPmlRing, type FaultHandler, type TrackedMode } from '../tracking/policy.js';
+import { BackgroundCopy, CopyBeforeWrite, allocateBackgroundState } from '../epoch/background-copy.js';
 import { finish, markParked } from '../vcpu/vcpu-loop.js';
 import type { GuestMemory, Workload, WorkloadParams } from '../guest/workloads/define.js';
 import { combineResults, workloadParams } from '../guest/workloads/params.js';
@@ -27,6 +28,8 @@ export interface SyncRunSpec {
   readonly predictor?: string;
   /** The backup image is a mirror the Checkpointer copies into (the in-process default), not fed staging buffers. */
   readonly mirror?: boolean;
+  /** --copy-at background (needs `mirror`): pages are copied after the resume, before the scripted vCPUs run. */
+  readonly background?: boolean;
 }
 
 export interface SyncRun {
@@ -57,9 +60,12 @@ export function runSync(spec: SyncRunSpec): SyncRun {
   const now = () => performance.now();
   const backup = new BackupImage(spec.pages, spec.vcpus, spec.mirror === true);
   const engine = createCopyEngine(spec.copy ?? 'per-page', allocatedRam(vm));
-  const cp = new Checkpointer(vm, policy, engine, false, now, undefined, spec.mirror === true ? backup.ram : null);
+  const background = spec.background === true
+    ? new BackgroundCopy(vm, { state: allocateBackgroundState(spec.pages), mirror: backup.ram.buffer as SharedArrayBuffer })
+    : null;
+  const cp = new Checkpointer(vm, policy, engine, false, now, undefined, spec.mirror === true ? backup.ram : null, background);
   const receiver: EpochReceiver<void> = { keepsPageViews: false, send: (image) => backup.apply(image) };
-  const guest = new ScriptedGuest(vm, spec, policy);
+  const guest = new ScriptedGuest(vm, spec, background === null ? policy : new CopyBeforeWrite(policy, background));
   const epochs: SyncRun['epochs'] = [];
   runEpochs(vm.ctrl, spec.vcpus, cp, TWIN_TIMING, {
     epoch: (image, _record, counts) => {
@@ -90,7 +96,7 @@ class ScriptedGuest implements ScriptedVcpus {
   private readonly cpus: ScriptedVcpu[];
   private readonly plain: UntrackedMemory;
 
-  constructor(private readonly vm: VmViews, private readonly spec: SyncRunSpec, policy: TrackingPolicy) {
+  constructor(private readonly vm: VmViews, private readonly spec: SyncRunSpec, policy: FaultHandler) {
     this.plain = new UntrackedMemory(vm);
     this.cpus = Array.from({ length: spec.vcpus }, (_, v) => {
       const params = workloadParams(v, spec.vcpus, spec.pages, spec.seed, spec.options);

@@ -54,6 +54,8 @@ export const CTRL_FAULT_LOCK = 14;
 // park by themselves at the first step boundary past it, as a VMX preemption timer exits
 // on the vCPU; Infinity with no timer epochs. Written only while every vCPU is parked.
 export const CTRL_F64_DEADLINE = 8; // bytes 64..71, Int32 words 16 and 17
+// --copy-at background: write faults that found their page not yet copied this epoch.
+export const CTRL_FAULTS_COW = 18;
 export const CTRL_GLOBAL_WORDS = 24;
 
 export const VCPU_STATE = 0; // VcpuState

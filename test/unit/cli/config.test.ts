@@ -22,6 +22,8 @@ describe('run config', () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ mode: 'bogus' }, /--mode: unknown mode "bogus"/],
     [{ 'fault-path': 'sideways' }, /--fault-path: unknown fault path "sideways"/],
+    [{ 'copy-at': 'later' }, /--copy-at: unknown value "later" \(one of pause, background\)/],
+    [{ 'copy-at': 'background', mode: 'native' }, /--copy-at: native mode takes no checkpoints/],
     [{ 'copy-threads': '9' }, /--copy-threads: must be between 0 and 8/],
     [{ 'copy-threads': 'many' }, /--copy-threads: "many" is not a whole number/],
     [{ workload: 'nope' }, /--workload: unknown workload/],

@@ -47,6 +47,13 @@ describe('flag tables', () => {
     expect(resolveBackupOptions({ backup: BACKUP_RUN_FLAGS.backup.default }, cfg)).toEqual(resolveBackupOptions({}, cfg));
   });
 
+  it('run --copy-at background with a stream or a backup process is refused', () => {
+    const cfg = resolveRunConfig({ 'copy-at': 'background' });
+    expect(() => resolveBackupOptions({ 'stream-out': 'x.stream' }, cfg)).toThrow(/--copy-at: background copies into the in-process backup only/);
+    expect(() => resolveBackupOptions({ backup: 'process' }, cfg)).toThrow(/--copy-at/);
+    expect(resolveBackupOptions({}, cfg).target.kind).toBe('inproc');
+  });
+
   it('the README flag table of hbft run is the definitions', () => {
     const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
     const block = markedBlock(readme, 'run-flags');
