@@ -85,17 +85,24 @@ describe('the background copy', () => {
   });
 });
 
+/** A checkpointer of `mode` copying in the background into a fresh mirror, without threads. */
+function backgroundCheckpointer(mode: TrackedMode, verify: boolean) {
+  const vm = attachVm(allocateVm(PAGES, 1));
+  const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
+  const policy = createPolicy(mode, vm, { predictor: 'last' });
+  const bg = new BackgroundCopy(vm, { state: allocateBackgroundState(PAGES), mirror });
+  const engine = createCopyEngine('per-page', vm.ram8.buffer as SharedArrayBuffer);
+  const cp = new Checkpointer(vm, policy, engine, verify, () => performance.now(), undefined, new Uint8Array(mirror), bg);
+  return { vm, cp, policy, bg, mirror };
+}
+
 // The checkpointer and a guest without threads: the guest writes between the resume and
 // the background copy, and the backup's image is still the paused state.
 describe('a checkpoint copied in the background', () => {
   for (const mode of ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as TrackedMode[]) {
     it(`${mode}: the guest's writes before the copy reach the next epoch, not this one`, () => {
-      const vm = attachVm(allocateVm(PAGES, 1));
-      const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
+      const { vm, cp, policy, bg, mirror } = backgroundCheckpointer(mode, true);
       const mirror8 = new Uint8Array(mirror);
-      const policy = createPolicy(mode, vm, { predictor: 'last' });
-      const bg = new BackgroundCopy(vm, { state: allocateBackgroundState(PAGES), mirror });
-      const cp = new Checkpointer(vm, policy, createCopyEngine('per-page', vm.ram8.buffer as SharedArrayBuffer), true, () => performance.now(), undefined, mirror8, bg);
       const handler = new CopyBeforeWrite(policy, bg);
       const mem = new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, mode === 'pml' ? vm.pml[0] : null);
 
@@ -124,20 +131,14 @@ describe('a checkpoint copied in the background', () => {
   }
 
   it('a checkpoint before the last background copy finished is refused', () => {
-    const vm = attachVm(allocateVm(PAGES, 1));
-    const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
-    const bg = new BackgroundCopy(vm, { state: allocateBackgroundState(PAGES), mirror });
-    const cp = new Checkpointer(vm, createPolicy('rfr', vm, { predictor: 'last' }), createCopyEngine('per-page', vm.ram8.buffer as SharedArrayBuffer), false, () => 0, undefined, new Uint8Array(mirror), bg);
+    const { cp } = backgroundCheckpointer('rfr', false);
     cp.initial();
     cp.checkpoint(1, false);
     expect(() => cp.checkpoint(2, false)).toThrow(/unfinished/);
   });
 
   it('the final epoch is copied in the pause: no guest runs beside it', () => {
-    const vm = attachVm(allocateVm(PAGES, 1));
-    const mirror = new SharedArrayBuffer(PAGES * PAGE_SIZE);
-    const bg = new BackgroundCopy(vm, { state: allocateBackgroundState(PAGES), mirror });
-    const cp = new Checkpointer(vm, createPolicy('dbit', vm, { predictor: 'last' }), createCopyEngine('per-page', vm.ram8.buffer as SharedArrayBuffer), false, () => 0, undefined, new Uint8Array(mirror), bg);
+    const { cp } = backgroundCheckpointer('dbit', false);
     cp.initial();
     cp.checkpoint(1, true);
     expect(cp.copyPending).toBe(false);
