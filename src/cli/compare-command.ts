@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { summarize } from '../compare/aggregate.js';
-import { availableConfigs, whyUnavailable } from '../compare/configs.js';
+import { availableConfigs, defaultConfigs, whyUnavailable } from '../compare/configs.js';
 import { CompareError } from '../compare/errors.js';
 import { markdownTable, toCsv, toMarkdown } from '../compare/format.js';
 import { mergeCompare } from '../compare/merge.js';
@@ -22,7 +22,7 @@ export const COMPARE_DEFAULTS = { duration: '1s', mem: '32MiB', repeat: 1, out: 
 
 export const COMPARE_FLAGS = {
   workloads: { type: 'string', value: 'a,b|all', default: 'all', help: `workloads to run: built-ins (${STANDARD_WORKLOADS.join(', ')}) or ./module.js paths` },
-  modes: { type: 'string', value: 'a,b', default: availableConfigs().map((c) => c.name).join(','), help: 'configurations to compare: the tracking modes, and all (wfp + superpage)' },
+  modes: { type: 'string', value: 'a,b', default: defaultConfigs().map((c) => c.name).join(','), help: 'configurations to compare: the tracking modes, all (wfp + superpage), and on request all-bg (all with --copy-at background)' },
   duration: { type: 'string', value: 'T', default: COMPARE_DEFAULTS.duration, help: 'run time of each run' },
   mem: { type: 'string', value: 'SIZE', default: COMPARE_DEFAULTS.mem, help: 'guest RAM of each run' },
   vcpus: { type: 'string', value: 'N', default: String(RUN_DEFAULTS.vcpus), help: 'vCPU threads of each run' },
@@ -116,7 +116,7 @@ export function resolveCompare(v: CompareFlagValues, env: Readonly<Record<string
 
 function runConfigFor(sweep: CompareSweep, workload: string, c: CompareConfigSpec, memText?: string): ResolvedConfig {
   return resolveRunConfig({
-    workload, mode: c.mode, copy: c.copy, duration: `${sweep.durationMs}ms`, mem: memText ?? String(sweep.memBytes),
+    workload, mode: c.mode, copy: c.copy, ...(c.copyAt === undefined ? {} : { 'copy-at': c.copyAt }), duration: `${sweep.durationMs}ms`, mem: memText ?? String(sweep.memBytes),
     vcpus: String(sweep.vcpus), 'epoch-ms': String(sweep.epochMs), seed: String(sweep.seed),
   });
 }
@@ -135,7 +135,7 @@ function workloadList(text: string | undefined): string[] {
 /** Default: every configuration this build has. `all` is a configuration (wfp + superpage), not "every mode". */
 function configList(text: string | undefined): CompareConfigSpec[] {
   const available = availableConfigs();
-  if (text === undefined) return available;
+  if (text === undefined) return defaultConfigs();
   return splitList('--modes', text).map((name) => {
     const c = available.find((a) => a.name === name);
     if (c === undefined) {

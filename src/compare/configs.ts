@@ -11,9 +11,20 @@ export const PLAIN_COPY = 'per-page';
  * Named combinations beyond the plain modes. A line here is all it takes to compare
  * another one; it is offered only when this build has its mode and copy engine.
  */
-export const COMPARE_CONFIGS: Readonly<Record<string, { readonly mode: string; readonly copy: string }>> = {
+export const COMPARE_CONFIGS: Readonly<Record<string, NamedConfig>> = {
   all: { mode: 'wfp', copy: 'superpage' }, // `--opt all`
+  // `--opt all --copy-at background`: only when asked for, so the default sweep stays the paper's.
+  'all-bg': { mode: 'wfp', copy: 'superpage', copyAt: 'background', onRequest: true },
 };
+
+interface NamedConfig {
+  readonly mode: string;
+  readonly copy: string;
+  /** `--copy-at` (default pause) */
+  readonly copyAt?: string;
+  /** Left out of the default sweep; run when `--modes` names it. */
+  readonly onRequest?: boolean;
+}
 
 /** Each optimization alone: `config` over `over`, shown only when both ran. */
 export const GAINS: readonly { readonly name: string; readonly config: string; readonly over: string }[] = [
@@ -30,8 +41,13 @@ export function availableConfigs(
   const plain = modes.map((m) => ({ name: m, mode: m, copy: PLAIN_COPY }));
   const named = Object.entries(COMPARE_CONFIGS)
     .filter(([name, c]) => !modes.includes(name) && modes.includes(c.mode) && copies.includes(c.copy))
-    .map(([name, c]) => ({ name, mode: c.mode, copy: c.copy }));
+    .map(([name, c]) => ({ name, mode: c.mode, copy: c.copy, ...(c.copyAt === undefined ? {} : { copyAt: c.copyAt }) }));
   return [...plain, ...named];
+}
+
+/** The sweep without --modes: every available configuration but those run on request. */
+export function defaultConfigs(): CompareConfigSpec[] {
+  return availableConfigs().filter((c) => COMPARE_CONFIGS[c.name]?.onRequest !== true);
 }
 
 /** Why a configuration name cannot run here, for the --modes error message. */

@@ -80,7 +80,7 @@ export function toMarkdown(results: CompareResults, summary: readonly SummaryRow
 }
 
 export function describeSweep(s: CompareSweep, shard: CompareShard): string {
-  const configs = s.configs.map((c) => (c.name === c.mode ? c.name : `${c.name} (${c.mode} + ${c.copy})`));
+  const configs = s.configs.map((c) => (c.name === c.mode ? c.name : `${c.name} (${c.mode} + ${c.copy}${c.copyAt === undefined ? '' : `, copy at ${c.copyAt}`})`));
   return [
     `workloads: ${s.workloads.join(', ')}; modes: ${configs.join(', ')};`,
     `repeat ${s.repeat}, duration ${s.durationMs} ms, epoch ${s.epochMs} ms, mem ${s.memBytes / 2 ** 20} MiB,`,

@@ -29,6 +29,8 @@ export interface CompareConfigSpec {
   name: string;
   mode: string;
   copy: string;
+  /** `--copy-at`; absent: pause */
+  copyAt?: string;
 }
 
 /** Everything that decides a sweep's job list and its runs; shards of one sweep agree on all of it. */

@@ -66,7 +66,7 @@ export function splitInputs(inputs: ReportInput[]): SplitInputs {
       });
     } else {
       checkRun(input, `input ${i}`);
-      runs.push({ config: configNameOfRun(input.mode, input.config?.copy), origin: 'run', run: input });
+      runs.push({ config: configNameOfRun(input.mode, input.config?.copy, input.config?.copyAt), origin: 'run', run: input });
     }
   });
   const oneWorkload = new Set(runs.map((r) => r.run.workload.name)).size <= 1;

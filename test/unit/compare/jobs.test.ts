@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availableConfigs, whyUnavailable } from '../../../src/compare/configs.js';
+import { availableConfigs, defaultConfigs, whyUnavailable } from '../../../src/compare/configs.js';
+import { resolveCompare } from '../../../src/cli/compare-command.js';
 import { buildJobs, jobKey, shardJobs } from '../../../src/compare/jobs.js';
 import { sweepOf } from '../../helpers/compare.js';
 
@@ -48,9 +49,17 @@ describe('compare configurations', () => {
     expect(availableConfigs(['native', 'logdirty'], ['per-page']).map((c) => c.name)).toEqual(['native', 'logdirty']);
     expect(availableConfigs(['native', 'logdirty', 'rfr', 'wfp'], ['per-page'])).not.toContainEqual(expect.objectContaining({ name: 'all' }));
     const full = availableConfigs(['native', 'logdirty', 'rfr', 'wfp', 'dbit', 'pml'], ['per-page', 'superpage']);
-    expect(full.map((c) => c.name)).toEqual(['native', 'logdirty', 'rfr', 'wfp', 'dbit', 'pml', 'all']);
-    expect(full.at(-1)).toEqual({ name: 'all', mode: 'wfp', copy: 'superpage' });
+    expect(full.map((c) => c.name)).toEqual(['native', 'logdirty', 'rfr', 'wfp', 'dbit', 'pml', 'all', 'all-bg']);
+    expect(full.at(-2)).toEqual({ name: 'all', mode: 'wfp', copy: 'superpage' });
+    expect(full.at(-1)).toEqual({ name: 'all-bg', mode: 'wfp', copy: 'superpage', copyAt: 'background' });
     expect(full[3]).toEqual({ name: 'wfp', mode: 'wfp', copy: 'per-page' });
+  });
+
+  it('all-bg runs only when --modes names it, with --copy-at background', () => {
+    expect(defaultConfigs().map((c) => c.name)).not.toContain('all-bg');
+    expect(defaultConfigs().map((c) => c.name)).toContain('all');
+    const { sweep } = resolveCompare({ modes: 'logdirty,all-bg' }, {});
+    expect(sweep.configs.map((c) => c.copyAt)).toEqual([undefined, 'background']);
   });
 
   it('says what `all` lacks', () => {
