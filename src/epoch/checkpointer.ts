@@ -28,7 +28,6 @@ export interface CheckpointCounts {
 
 export type Clock = () => number;
 
-
 /**
  * Steps 3-5 of each epoch (docs/design.md, Epoch protocol), run while every vCPU is parked: collect the dirty
  * set, copy dirty pages and contexts into a staging area (or the in-process backup's
