@@ -12,7 +12,7 @@ import type { FaultPort } from '../src/vm/access.js';
 import { InlineFaultPort } from '../src/tracking/inline-fault.js';
 import { createFaultHandler } from '../src/tracking/modes.js';
 import { usesPmlRing } from '../src/tracking/policy.js';
-import { outOfLinePort } from '../src/vcpu/exit-port.js';
+import { chargedExits, outOfLinePort } from '../src/vcpu/exit-port.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
@@ -53,7 +53,7 @@ function faultPort(mode: Exclude<typeof d.mode, 'native'>): FaultPort {
 }
 const mem = d.mode === 'native'
   ? plain
-  : new TrackedMemory(vm, outOfLinePort(faultPort(d.mode)), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
+  : new TrackedMemory(vm, outOfLinePort(chargedExits(faultPort(d.mode), d.exitCostUs ?? 0, now)), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });

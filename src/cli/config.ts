@@ -51,6 +51,7 @@ export const RUN_FLAGS = {
   'step-ops': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.stepOps), help: 'most operations between two looks at the pause flag; steps shrink (to 16) while they take longer than 50 us, so a pause is not held up by a fault-heavy step' },
   spin: { type: 'string', value: 'N', default: `${RUN_DEFAULTS.spinWhenFree} or 0`, help: 'iterations a faulting vCPU waits for the tracker before taking the fault back and handling it itself; 0 when vCPUs + tracker outnumber the cores (the tracker then never spins)' },
   'fault-path': { type: 'string', value: 'P', default: 'tracker or inline', help: 'who handles a fault: tracker (the tracker thread, awake while the guest runs and faults keep coming) or inline (the faulting vCPU runs the same handler under a lock); inline when vCPUs + tracker outnumber the cores (docs/design.md, Fault service)' },
+  'exit-cost': { type: 'string', value: 'US', default: '0', help: "a modelled VM exit and entry, in µs (0 to 100, fractions allowed), charged to the faulting vCPU on every fault on top of servicing it, as a hypervisor's trap costs; 0 charges only what the emulator spends (docs/design.md, Fault service)" },
   'pause-timeout-ms': { type: 'string', value: 'N', default: String(RUN_DEFAULTS.pauseTimeoutMs), help: 'how long a pause waits for every vCPU to park before the run fails naming the late vCPU' },
 } as const satisfies FlagTable;
 
@@ -114,11 +115,19 @@ export function resolveRunConfig(v: RunFlagValues): ResolvedConfig {
     verify: v.verify ?? false,
     json: jsonTarget(v.json),
     stepOps: v['step-ops'] === undefined ? RUN_DEFAULTS.stepOps : parseCount('--step-ops', v['step-ops'], 1, 1 << 24),
-    spin, faultPath, copy, copyThreads, copyAt,
+    spin, faultPath, exitCostUs: exitCost(v['exit-cost']), copy, copyThreads, copyAt,
     predictor: checkPredictor(v.predictor ?? RUN_DEFAULTS.predictor, pages),
     pauseTimeoutMs: v['pause-timeout-ms'] === undefined ? RUN_DEFAULTS.pauseTimeoutMs : parseCount('--pause-timeout-ms', v['pause-timeout-ms'], 1),
     options,
   };
+}
+
+/** --exit-cost: µs, a decimal from 0 to 100. */
+function exitCost(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const us = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(us >= 0 && us <= 100)) throw new ConfigError('--exit-cost', `"${text}" is not a number of µs from 0 to 100`);
+  return us;
 }
 
 /** Refuses a path that names no file (empty, missing, a directory), naming the flag. */

@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   readonly spin: number;
   /** Who services a fault: the tracker thread, or the faulting vCPU itself (see FAULT_PATHS). */
   readonly faultPath: FaultPath;
+  /** Modelled VM exit and entry, µs, charged to the faulting vCPU on every fault (0: none). */
+  readonly exitCostUs: number;
   readonly copy: CopyEngineName;
   /** Copier threads that share large pause copies with the checkpointer (0: it copies alone). */
   readonly copyThreads: number;

@@ -37,6 +37,8 @@ export interface VcpuWorkerData extends OutputData {
   readonly spin: number;
   /** Inline fault path: this vCPU services its own faults. */
   readonly faultPath?: 'tracker' | 'inline';
+  /** --exit-cost: µs of modelled VM exit and entry charged to this vCPU per fault (exit-port.ts). */
+  readonly exitCostUs?: number;
   /** --verify: run the workload's own check at the end (GUPS copies its whole table). */
   readonly verify: boolean;
   /** Failover: contexts and RAM are already the committed image; skip init. */

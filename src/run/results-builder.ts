@@ -25,7 +25,7 @@ export function buildResults(r: ResultsInput): RunResults & Record<string, unkno
     config: {
       workload: cfg.workload, mode: cfg.mode, vcpus: cfg.vcpus, memBytes: cfg.memBytes, epochMs: cfg.epochMs,
       epochOps: cfg.epochOps, durationMs: cfg.durationMs, opsPerVcpu: cfg.opsPerVcpu, seed: cfg.seed, verify: cfg.verify,
-      stepOps: cfg.stepOps, spin: cfg.spin, faultPath: cfg.faultPath, copy: cfg.copy, copyThreads: cfg.copyThreads, copyAt: cfg.copyAt, predictor: cfg.predictor, options: cfg.options,
+      stepOps: cfg.stepOps, spin: cfg.spin, faultPath: cfg.faultPath, exitCostUs: cfg.exitCostUs, copy: cfg.copy, copyThreads: cfg.copyThreads, copyAt: cfg.copyAt, predictor: cfg.predictor, options: cfg.options,
     },
     mode: cfg.mode,
     workload: { name: cfg.workload, ops, result: r.result, verified: r.verified },

@@ -125,7 +125,7 @@ function vcpuPlan(cfg: ResolvedConfig, out: ThreadOutputs, netDevice: SharedArra
   return {
     mode: cfg.mode, workload: cfg.workload, seed: cfg.seed, options: cfg.options,
     opsLimit: cfg.opsPerVcpu ?? Infinity, epochOps: cfg.epochOps ?? Infinity, stepOps: cfg.stepOps,
-    spin: cfg.spin, faultPath: cfg.faultPath, verify: cfg.verify, restored: false, ...out,
+    spin: cfg.spin, faultPath: cfg.faultPath, exitCostUs: cfg.exitCostUs, verify: cfg.verify, restored: false, ...out,
     ...(netDevice ? { netDevice } : {}),
   };
 }

@@ -15,3 +15,24 @@ export function outOfLinePort(port: FaultPort): FaultPort {
   const exit = (kind: FaultKind, pfn: number): void => port.fault(kind, pfn);
   return { fault: new Proxy(exit, {}) };
 }
+
+/**
+ * `--exit-cost US`: charge the faulting vCPU a modelled VM exit and entry on every exit
+ * (read, write and pml-full faults), spinning for `us` after the handler returns. The
+ * emulator's own fault is a function call and a handshake, 0.2-1 µs; on the hardware the
+ * design models, a VM exit and entry alone take hundreds to thousands of cycles, and Xen's
+ * shadow fault handling comes on top. 0 (the default) charges nothing beyond what the
+ * emulator spends. The spin is the vCPU's own time, so the charge is the same whatever the
+ * other threads do.
+ */
+export function chargedExits(port: FaultPort, us: number, now: () => number): FaultPort {
+  if (us <= 0) return port;
+  const ms = us / 1000;
+  return {
+    fault(kind: FaultKind, pfn: number): void {
+      port.fault(kind, pfn);
+      const until = now() + ms;
+      while (now() < until);
+    },
+  };
+}

@@ -47,6 +47,16 @@ describe('every tracking mode on real threads', () => {
     });
   }
 
+  it('--exit-cost charges time, not faults: the counts of a run without it, on both fault paths', async () => {
+    for (const faultPath of ['tracker', 'inline'] as const) {
+      const r = await run({ workload: 'hotcold', mode: 'rfr', mem: '1MiB', ops: '30000', 'epoch-ops': '3000', verify: true, 'exit-cost': '3', 'fault-path': faultPath });
+      const sync = runSync({ workload: BUILTIN_WORKLOADS.hotcold, mode: 'rfr', pages: 256, vcpus: 1, seed: 1, options: {}, opsPerVcpu: 30000, epochOps: 3000 });
+      expect(r.epochLog.map((e) => [e.faultsRead, e.faultsWrite, e.dirtyPages])).toEqual(sync.epochs.slice(1).map((e) => [e.counts.faultsRead, e.counts.faultsWrite, e.counts.dirtyPages]));
+      expect(r.backup.consistent).toBe(true);
+      expect(r.config.exitCostUs).toBe(3);
+    }
+  });
+
   for (const faultPath of ['tracker', 'inline'] as const) {
     it(`--fault-path ${faultPath}: exact counts, and 2 vCPUs verified at every commit`, async () => {
       for (const mode of ['rfr', 'pml'] as const) {

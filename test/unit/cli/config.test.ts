@@ -22,6 +22,9 @@ describe('run config', () => {
   const bad: [Record<string, string>, RegExp][] = [
     [{ mode: 'bogus' }, /--mode: unknown mode "bogus"/],
     [{ 'fault-path': 'sideways' }, /--fault-path: unknown fault path "sideways"/],
+    [{ 'exit-cost': 'fast' }, /--exit-cost: "fast" is not a number of µs from 0 to 100/],
+    [{ 'exit-cost': '101' }, /--exit-cost: "101" is not/],
+    [{ 'exit-cost': '-1' }, /--exit-cost: "-1" is not/],
     [{ 'copy-at': 'later' }, /--copy-at: unknown value "later" \(one of pause, background\)/],
     [{ 'copy-at': 'background', mode: 'native' }, /--copy-at: native mode takes no checkpoints/],
     [{ 'copy-threads': '9' }, /--copy-threads: must be between 0 and 8/],
@@ -60,6 +63,13 @@ describe('run config', () => {
     expect(resolveRunConfig({ vcpus: String(cores) }).faultPath).toBe('inline');
     expect(resolveRunConfig({ vcpus: String(cores), 'fault-path': 'tracker' }).faultPath).toBe('tracker');
     expect(resolveRunConfig({ 'fault-path': 'inline' }).faultPath).toBe('inline');
+  });
+
+  it('--exit-cost: 0 unless given, fractions of a µs allowed; --copy-at: pause unless given', () => {
+    expect(resolveRunConfig({}).exitCostUs).toBe(0);
+    expect(resolveRunConfig({ 'exit-cost': '1.5' }).exitCostUs).toBe(1.5);
+    expect(resolveRunConfig({}).copyAt).toBe('pause');
+    expect(resolveRunConfig({ 'copy-at': 'background' }).copyAt).toBe('background');
   });
 
   it('--copy-threads: 1 with a second core, else 0; an explicit count wins', () => {

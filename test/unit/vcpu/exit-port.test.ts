@@ -3,7 +3,7 @@ import { FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SIZE, SPT_PWD, type Fault
 import { TrackedMemory, type FaultPort } from '../../../src/vm/access.js';
 import { allocateVm, attachVm } from '../../../src/vm/vm-buffers.js';
 import { createFaultHandler } from '../../../src/tracking/modes.js';
-import { outOfLinePort } from '../../../src/vcpu/exit-port.js';
+import { chargedExits, outOfLinePort } from '../../../src/vcpu/exit-port.js';
 
 describe('outOfLinePort', () => {
   it('forwards every fault, in order, and returns only once the inner port has', () => {
@@ -35,5 +35,27 @@ describe('outOfLinePort', () => {
     const direct = run((p) => p);
     expect(run(outOfLinePort)).toEqual(direct);
     expect(direct.spt.filter((e) => e === SPT_PWD)).toHaveLength(3);
+  });
+});
+
+describe('chargedExits (--exit-cost)', () => {
+  it('returns from a fault only once the modelled exit has passed on the clock, after the handler', () => {
+    let t = 0; // ms, advanced 0.25 µs per look
+    const clock = () => (t += 0.00025);
+    const log: string[] = [];
+    const port = chargedExits({ fault: (kind, pfn) => void log.push(`handled ${kind}:${pfn} at ${t.toFixed(5)}`) }, 2, clock);
+    const start = t;
+    port.fault(FAULT_WRITE, 9);
+    expect(log).toEqual([`handled ${FAULT_WRITE}:9 at ${start.toFixed(5)}`]);
+    expect(t - start).toBeGreaterThanOrEqual(0.002); // 2 µs
+    expect(t - start).toBeLessThan(0.0026);
+    const before = t;
+    port.fault(FAULT_READ, 1);
+    expect(t - before).toBeGreaterThanOrEqual(0.002); // every exit pays
+  });
+
+  it('0 is the port itself', () => {
+    const inner: FaultPort = { fault: () => {} };
+    expect(chargedExits(inner, 0, () => 0)).toBe(inner);
   });
 });
