@@ -70,14 +70,15 @@ export class BackgroundCopy {
     let copied = 0;
     for (let i = 0; i < pfns.length; i++) {
       const p = pfns[i];
-      const s = state[p];
-      if (s !== BG_PENDING && s !== BG_PENDING_GRANT) continue;
-      if (Atomics.compareExchange(state, p, s, BG_COPYING) !== s) continue;
-      this.copyAndRelease(p, s);
-      copied++;
+      const s = Atomics.load(state, p);
+      if ((s === BG_PENDING || s === BG_PENDING_GRANT) && Atomics.compareExchange(state, p, s, BG_COPYING) === s) {
+        this.copyAndRelease(p, s);
+        copied++;
+        continue;
+      }
+      // Copied already, or a fault handler is copying it: the epoch is whole only after that copy.
+      while (Atomics.load(state, p) === BG_COPYING);
     }
-    // A fault handler may still be copying the last pages it claimed.
-    for (let i = 0; i < pfns.length; i++) while (Atomics.load(state, pfns[i]) === BG_COPYING);
     return copied;
   }
 

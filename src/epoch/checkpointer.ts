@@ -67,18 +67,18 @@ export class Checkpointer {
    * backup has taken it.
    */
   initial(): { image: EpochImage; counts: CheckpointCounts } {
-    const out = this.capture(0, this.allPages, false, null, this.vm.ram8);
+    const out = this.capture(0, this.allPages, false, null, 'in-place');
     this.policy.start();
     this.takeFaultCounts();
     return out;
   }
 
   checkpoint(epoch: number, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
+    if (this.deferredPfns !== null) throw new RangeError(`epoch ${epoch}: the last background copy is unfinished`);
     const dirty = this.policy.collectDirty();
     // The final epoch has no guest to run beside its copy: copied in the pause.
     const deferred = this.background !== null && !final;
-    if (this.deferredPfns !== null) throw new RangeError(`epoch ${epoch}: the last background copy is unfinished`);
-    const out = this.capture(epoch, dirty, final, this.policy.predictorCounts(), undefined, deferred);
+    const out = this.capture(epoch, dirty, final, this.policy.predictorCounts(), deferred ? 'background' : 'now');
     if (!final) this.policy.resetForEpoch(dirty);
     if (deferred) {
       this.background!.arm(dirty);
@@ -105,18 +105,24 @@ export class Checkpointer {
     return { image: { ...out.image, mirrorSums }, counts: { ...out.counts, backgroundCopyUs } };
   }
 
+  /**
+   * `copy`: `now` into the mirror or a staging buffer; `background` left to
+   * finishBackground; `in-place` (epoch 0) into the mirror if there is one, else the
+   * image's pages are guest RAM itself.
+   */
   private capture(
-    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null, inPlace?: Uint8Array, deferred = false,
+    epoch: number, pfns: Uint32Array, final: boolean, predictor: PredictorCounts | null, copy: 'now' | 'background' | 'in-place',
   ): { image: EpochImage; counts: CheckpointCounts } {
     const t0 = this.now();
-    let pages = inPlace;
-    // A mirror takes every epoch's pages, epoch 0's too; else epoch 0 is guest RAM in place.
-    if (deferred) {
+    let pages: Uint8Array;
+    if (copy === 'background') {
       pages = new Uint8Array(0);
     } else if (this.mirror !== null) {
       this.engine.copy(pfns, this.mirror, 'mirror');
       pages = new Uint8Array(0);
-    } else if (pages === undefined) {
+    } else if (copy === 'in-place') {
+      pages = this.vm.ram8;
+    } else {
       pages = this.staging.take(pfns.length * PAGE_SIZE);
       this.engine.copy(pfns, pages);
     }
@@ -126,7 +132,7 @@ export class Checkpointer {
     const copyUs = (this.now() - t0) * 1000;
     const verifySums = this.verify ? imageChecksums(this.vm.ram32, this.vm.pages) : undefined;
     const mirrored = this.mirror32 !== null;
-    const mirrorSums = this.verify && this.mirror32 !== null && !deferred ? imageChecksums(this.mirror32, this.vm.pages) : undefined;
+    const mirrorSums = this.verify && this.mirror32 !== null && copy !== 'background' ? imageChecksums(this.mirror32, this.vm.pages) : undefined;
     const faults = this.takeFaultCounts();
     return {
       image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums, ...(mirrored ? { mirrored, mirrorSums } : {}) },

@@ -43,8 +43,7 @@ export function modeColourScale(names: readonly string[]): { domain: string[]; r
  * The compare configuration a run was: its tracking mode, or the named combination
  * (`all` = wfp + superpage) its mode, copy engine and `--copy-at` make up.
  */
-export function configNameOfRun(mode: string, copy: unknown, copyAt: unknown = 'pause'): string {
-  const at = (c: { copyAt?: string }) => c.copyAt ?? 'pause';
-  const named = Object.entries(COMPARE_CONFIGS).find(([, c]) => c.mode === mode && c.copy === copy && at(c) === (copyAt ?? 'pause'));
+export function configNameOfRun(mode: string, copy: unknown, copyAt: unknown): string {
+  const named = Object.entries(COMPARE_CONFIGS).find(([, c]) => c.mode === mode && c.copy === copy && (c.copyAt ?? 'pause') === (copyAt ?? 'pause'));
   return named?.[0] ?? mode;
 }
