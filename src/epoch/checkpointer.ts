@@ -20,6 +20,8 @@ export interface CheckpointCounts {
   copyUs: number;
   /** --copy-at background: the copy after the resume, while the guest ran, µs (0 otherwise). */
   backgroundCopyUs: number;
+  /** The tracking part of the pause: collecting the dirty set and resetting protection, µs. */
+  trackUs: number;
   /** Guest operations completed by this checkpoint, all vCPUs (their contexts' program counters). */
   opsDone: number;
   /** wfp only: how this epoch's prediction fared */
@@ -30,8 +32,8 @@ export type Clock = () => number;
 
 /**
  * Steps 3-5 of each epoch (docs/design.md, Epoch protocol), run while every vCPU is parked: collect the dirty
- * set, copy dirty pages and contexts into a staging area (or the in-process backup's
- * mirror of guest RAM), reset protection. Pausing and resuming are the caller's (see
+ * set, reset protection, copy dirty pages and contexts into a staging area (or the
+ * in-process backup's mirror of guest RAM). Pausing and resuming are the caller's (see
  * pause.ts), so tests can drive this without threads. With a background copy the pause
  * copies no page: it write-protects the dirty set, and the caller runs finishBackground
  * once the guest has resumed.
@@ -75,11 +77,16 @@ export class Checkpointer {
 
   checkpoint(epoch: number, final: boolean): { image: EpochImage; counts: CheckpointCounts } {
     if (this.deferredPfns !== null) throw new RangeError(`epoch ${epoch}: the last background copy is unfinished`);
+    const t0 = this.now();
     const dirty = this.policy.collectDirty();
+    const predictor = this.policy.predictorCounts();
+    // Reset before the copy, not after: the copy leaves no protection state in the caches.
+    if (!final) this.policy.resetForEpoch(dirty);
+    const trackUs = (this.now() - t0) * 1000;
     // The final epoch has no guest to run beside its copy: copied in the pause.
     const deferred = this.background !== null && !final;
-    const out = this.capture(epoch, dirty, final, this.policy.predictorCounts(), deferred ? 'background' : 'now');
-    if (!final) this.policy.resetForEpoch(dirty);
+    const out = this.capture(epoch, dirty, final, predictor, deferred ? 'background' : 'now');
+    out.counts.trackUs = trackUs;
     if (deferred) {
       this.background!.arm(dirty);
       this.deferredPfns = dirty;
@@ -136,7 +143,7 @@ export class Checkpointer {
     const faults = this.takeFaultCounts();
     return {
       image: { epoch, guestPages: this.vm.pages, pfns, pages, contexts, final, verifySums, ...(mirrored ? { mirrored, mirrorSums } : {}) },
-      counts: { dirtyPages: pfns.length, copyUs, backgroundCopyUs: 0, opsDone, predictor, ...faults },
+      counts: { dirtyPages: pfns.length, copyUs, backgroundCopyUs: 0, trackUs: 0, opsDone, predictor, ...faults },
     };
   }
 

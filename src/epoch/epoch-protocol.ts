@@ -1,5 +1,5 @@
 // The epoch protocol (docs/design.md, Epoch protocol), both halves, top to bottom: the
-// checkpointer's loop (runEpochs: pause, collect, copy, reset, ack window, resume, hand
+// checkpointer's loop (runEpochs: pause, collect, reset, copy, ack window, resume, hand
 // over; the initial hold; the final epoch), then the main thread's half (handOver,
 // ackEpoch). Threaded runs drive it from workers/checkpointer.ts; the single-threaded
 // twin (src/run/sync-vm.ts) drives the same code with scripted vCPUs.
@@ -95,7 +95,7 @@ export function runEpochs(
     }
     // The guest is still: the tracker sleeps and leaves the cores to the pause.
     letTrackerSleep(ctrl);
-    // 3-5. Collect, copy, reset (the final epoch: every vCPU has finished).
+    // 3-5. Collect, reset, copy (the final epoch: every vCPU has finished).
     const final = allFinished(ctrl, vcpus);
     let { image, counts } = cp.checkpoint(epoch, final);
     if (!final) {
@@ -157,7 +157,7 @@ function record(
 ): EpochRecord {
   return {
     epoch, atMs: Math.round(atMs * 100) / 100, pauseUs: Math.round(pauseUs), quiesceUs: Math.round(quiesceUs),
-    copyUs: Math.round(c.copyUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite,
+    copyUs: Math.round(c.copyUs), trackUs: Math.round(c.trackUs), dirtyPages: c.dirtyPages, faultsRead: c.faultsRead, faultsWrite: c.faultsWrite,
     ...(c.faultsPmlFull > 0 ? { faultsPmlFull: c.faultsPmlFull } : {}),
     ...(c.backgroundCopyUs > 0 || c.faultsCow > 0 ? { backgroundCopyUs: Math.round(c.backgroundCopyUs), faultsCow: c.faultsCow } : {}),
     ...(c.predictor !== null ? { predHits: c.predictor.hits, predWasted: c.predictor.wasted, predMisses: c.predictor.misses } : {}),

@@ -17,6 +17,8 @@ export interface EpochRecord {
   pauseUs: number;
   quiesceUs: number;
   copyUs: number;
+  /** collecting the dirty set and resetting protection (absent in older results) */
+  trackUs?: number;
   dirtyPages: number;
   faultsRead: number;
   faultsWrite: number;

@@ -1,13 +1,15 @@
 import { HbftError, type HbftErrorOptions } from '../base/errors.js';
-import { mergeAscending } from './merge.js';
+import type { PredictedSet } from './predicted-set.js';
 /**
- * Write-set predictors for wfp (docs/design.md, Tracking modes): each sees Dirty(e) at the end of epoch e and
- * returns Predicted(e+1), ascending. State is kept per page in typed arrays so an update
- * costs in proportion to the dirty sets, not to RAM.
+ * Write-set predictors for wfp (docs/design.md, Tracking modes): each sees Dirty(e) at
+ * the end of epoch e and changes the predicted set from Predicted(e) to Predicted(e+1)
+ * in place. State is kept per page in typed arrays so an update costs in proportion to
+ * the dirty sets and the change, not to RAM.
  */
 export interface Predictor {
   readonly name: string;
-  next(dirty: Uint32Array): Uint32Array;
+  /** Dirty(e) (ascending) seen: change `set` from Predicted(e) into Predicted(e+1). */
+  update(dirty: Uint32Array, set: PredictedSet): void;
 }
 
 export class PredictorError extends HbftError {
@@ -19,65 +21,39 @@ export class PredictorError extends HbftError {
 /** last: Predicted(e+1) = Dirty(e). The reference for exact-count tests. */
 export class LastPredictor implements Predictor {
   readonly name = 'last';
-  next(dirty: Uint32Array): Uint32Array {
-    return dirty;
+  update(dirty: Uint32Array, set: PredictedSet): void {
+    set.replaceWith(dirty);
   }
 }
 
 /**
- * history:k:m: pages dirty in at least m of the last k epochs. The prediction is kept
- * from epoch to epoch and changed only where the window did: a page can join it only by
- * being dirty now, and leave it only by a count dropping. So an update reads the new
- * dirty set, the set leaving the window and the last prediction, each ascending, and
- * merges: no sort, no pass over RAM.
+ * history:k:m: pages dirty in at least m of the last k epochs. A page's count rises only
+ * by its being dirty now and falls only by its epoch leaving the window, so only those
+ * two sets can join or leave the prediction: an update reads Dirty(e) and the epoch
+ * leaving the window, twice each, and never the prediction itself.
  */
 export class HistoryPredictor implements Predictor {
   readonly name: string;
   private readonly window: Uint32Array[] = [];
   /** per page: epochs of the window it was dirty in */
   private readonly hits: Uint8Array;
-  /** per page: 1 iff it is in `last` */
-  private readonly inLast: Uint8Array;
-  private last: Uint32Array = new Uint32Array(0);
-  private keptScratch: Uint32Array | null = null;
-  private joinedScratch: Uint32Array | null = null;
 
   constructor(pages: number, private readonly k: number, private readonly m: number) {
     this.name = `history:${k}:${m}`;
     this.hits = new Uint8Array(pages);
-    this.inLast = new Uint8Array(pages);
   }
 
-  next(dirty: Uint32Array): Uint32Array {
-    const { hits, inLast, m } = this;
+  update(dirty: Uint32Array, set: PredictedSet): void {
+    const { hits, m } = this;
     this.window.push(dirty);
     for (let i = 0; i < dirty.length; i++) hits[dirty[i]]++;
-    if (this.window.length > this.k) {
-      const old = this.window.shift()!;
+    const old = this.window.length > this.k ? this.window.shift()! : null;
+    if (old !== null) {
       for (let i = 0; i < old.length; i++) hits[old[i]]--;
+      // Counts are final now: a page of both sets has the count it had, and stays as it was.
+      for (let i = 0; i < old.length; i++) if (hits[old[i]] < m) set.remove(old[i]);
     }
-    // Predicted = pages of the last prediction still at m or more (kept), and dirty pages
-    // at m or more not in it (joined): two ascending, disjoint lists, merged.
-    const last = this.last;
-    const kept = (this.keptScratch ??= new Uint32Array(hits.length));
-    const joined = (this.joinedScratch ??= new Uint32Array(hits.length));
-    let nk = 0;
-    for (let i = 0; i < last.length; i++) {
-      const p = last[i];
-      if (hits[p] >= m) kept[nk++] = p;
-      else inLast[p] = 0;
-    }
-    let nj = 0;
-    for (let i = 0; i < dirty.length; i++) {
-      const p = dirty[i];
-      if (hits[p] >= m && inLast[p] === 0) {
-        joined[nj++] = p;
-        inLast[p] = 1;
-      }
-    }
-    const out = mergeAscending(kept, joined, nk, nj);
-    this.last = out;
-    return out;
+    for (let i = 0; i < dirty.length; i++) if (hits[dirty[i]] >= m) set.add(dirty[i]);
   }
 }
 
@@ -88,11 +64,11 @@ export class SpatialPredictor implements Predictor {
     this.name = `spatial:${w}`;
   }
 
-  next(dirty: Uint32Array): Uint32Array {
+  update(dirty: Uint32Array, set: PredictedSet): void {
     // Twice over the ranges: count, then fill an array of exactly that size.
     const out = new Uint32Array(this.ranges(dirty, null));
     this.ranges(dirty, out);
-    return out;
+    set.replaceWith(out);
   }
 
   /** Visit the predicted pages ascending (each once: dirty is ascending, so ranges only grow); write them to `out` if given; returns how many. */

@@ -1,12 +1,13 @@
 import type { VmViews } from '../vm/vm-buffers.js';
-import { SPT_D, SPT_PW } from '../vm/layout.js';
+import { SPT_D, SPT_PW, SPT_W } from '../vm/layout.js';
 import { harvestInto } from './dirty-bitmap.js';
 import type { PredictorCounts } from './policy.js';
+import { PredictedSet } from './predicted-set.js';
 import { createPredictor, type Predictor } from './predictors.js';
-import { RfrPolicy, revokeWrite } from './rfr.js';
-import { mergeAscending } from './merge.js';
+import { RfrPolicy } from './rfr.js';
 
-const EMPTY = new Uint32Array(0);
+const D_SHIFT = 31 - Math.clz32(SPT_D);
+const REVOKED = ~(SPT_W | SPT_D);
 
 /**
  * Write-fault prediction: rfr, then the pages predicted to be written next epoch are
@@ -16,47 +17,70 @@ const EMPTY = new Uint32Array(0);
 export class WfpPolicy extends RfrPolicy {
   override readonly mode = 'wfp' as const;
   private readonly predictor: Predictor;
-  private predicted: Uint32Array = EMPTY;
-  private hitScratch: Uint32Array | null = null;
+  private readonly predicted: PredictedSet;
   private counts: PredictorCounts = { predicted: 0, hits: 0, wasted: 0, misses: 0 };
 
   constructor(vm: VmViews, predictor: string) {
     super(vm);
     this.predictor = createPredictor(predictor, vm.pages);
+    this.predicted = new PredictedSet(vm.pages);
   }
 
   override start(): void {
     super.start();
-    this.predicted = EMPTY;
+    this.predicted.clear();
   }
 
   override collectDirty(): Uint32Array {
-    const faulted = this.harvestScratch();
-    const misses = harvestInto(this.vm.bitmap, this.vm.pages, faulted);
-    // The predicted pages written without a fault, ascending as the prediction is.
-    const spt = this.vm.spt;
-    const predicted = this.predicted;
-    const hit = (this.hitScratch ??= new Uint32Array(this.vm.pages));
+    // Each predicted page with D set joins the write faults' bitmap, so that one harvest
+    // gives the whole dirty set ascending (a predicted page is writable: it never faults).
+    // Every vCPU is parked: plain ORs. Branch-free, as which pages were written is as
+    // good as random to the CPU.
+    const { spt, bitmap } = this.vm;
+    const { list, size } = this.predicted;
     let hits = 0;
-    for (let i = 0; i < predicted.length; i++) {
-      const p = predicted[i];
-      if ((spt[p] & SPT_D) !== 0) hit[hits++] = p;
+    for (let i = 0; i < size; i++) {
+      const p = list[i];
+      const d = (spt[p] >>> D_SHIFT) & 1;
+      bitmap[p >>> 5] |= d << (p & 31);
+      hits += d;
     }
-    this.counts = { predicted: predicted.length, hits, wasted: predicted.length - hits, misses };
-    return mergeAscending(faulted, hit, misses, hits);
+    const scratch = this.harvestScratch();
+    const n = harvestInto(bitmap, this.vm.pages, scratch);
+    this.counts = { predicted: size, hits, wasted: size - hits, misses: n - hits };
+    return scratch.slice(0, n);
   }
 
+  /**
+   * The pages written lose W and D, and so do the pages leaving the prediction (a wasted
+   * grant left writable would let a later write go unseen); the pages predicted next are
+   * P|W with D clear. A page predicted again and not written keeps its grant untouched.
+   */
   override resetForEpoch(dirty: Uint32Array): void {
-    const spt = this.vm.spt;
-    // Revoke last epoch's grants too: a wasted prediction left writable would let a
-    // later write go unseen (it is not in the next predicted set to be scanned).
-    revokeWrite(spt, this.predicted);
-    revokeWrite(spt, dirty);
-    this.predicted = this.predictor.next(dirty);
-    for (let i = 0; i < this.predicted.length; i++) spt[this.predicted[i]] = SPT_PW;
+    const set = this.predicted;
+    set.beginChange();
+    this.predictor.update(dirty, set);
+    const { spt } = this.vm;
+    const member = set.member;
+    settle(spt, member, dirty, dirty.length);
+    settle(spt, member, set.left, set.leftCount);
+    settle(spt, member, set.joined, set.joinedCount);
   }
 
   override predictorCounts(): PredictorCounts {
     return this.counts;
+  }
+
+  /** The pages predicted for the running epoch, ascending (for tests). */
+  predictedPages(): Uint32Array {
+    return this.predicted.ascending();
+  }
+}
+
+/** Each listed page: P|W with D clear if predicted, else W and D cleared (vCPUs parked: plain writes). */
+function settle(spt: Uint8Array, member: Uint8Array, pfns: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const p = pfns[i];
+    spt[p] = member[p] !== 0 ? SPT_PW : spt[p] & REVOKED;
   }
 }

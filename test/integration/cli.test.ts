@@ -51,5 +51,10 @@ describe('hbft CLI', () => {
     expect(j.faults.read + j.faults.write).toBeGreaterThan(0);
     expect(Object.keys(j.dirtyPages.perEpoch).sort()).toEqual(['max', 'mean', 'p50', 'p99']);
     expect(j.dirtyPages.total).toBe(j.epochLog.reduce((a: number, e: { dirtyPages: number }) => a + e.dirtyPages, 0));
+    // The tracking part of each pause is inside the pause, beside the copy.
+    for (const e of j.epochLog as { pauseUs: number; copyUs: number; trackUs: number }[]) {
+      expect(e.trackUs).toBeGreaterThanOrEqual(0);
+      expect(e.trackUs + e.copyUs).toBeLessThanOrEqual(e.pauseUs + 1);
+    }
   });
 });

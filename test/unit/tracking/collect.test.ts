@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { harvestDirty, harvestInto, markDirty } from '../../../src/tracking/dirty-bitmap.js';
 import { createPolicy } from '../../../src/tracking/modes.js';
 import { createPredictor } from '../../../src/tracking/predictors.js';
-import { mergeAscending } from '../../../src/tracking/merge.js';
+import { PredictedSet } from '../../../src/tracking/predicted-set.js';
 import type { WfpPolicy } from '../../../src/tracking/wfp.js';
 import { allocateVm, attachVm, type VmViews } from '../../../src/vm/vm-buffers.js';
 import { PML_INDEX, PML_INDEX_EMPTY, SPT_D, SPT_PW, SPT_PWD, SPT_W } from '../../../src/vm/layout.js';
@@ -181,37 +181,25 @@ describe('predictors against the reference, on random dirty sets', () => {
       const r = rng(spec.length * 7919);
       for (const pages of [1, 33, 1003]) {
         const p = createPredictor(spec, pages);
+        const set = new PredictedSet(pages);
         const ref = new ReferencePredictor(spec, pages);
-        let held: [Uint32Array, number[]] | null = null;
+        let before: number[] = [];
         for (let epoch = 0; epoch < 40; epoch++) {
           // Dense and sparse epochs, and a few empty ones.
           const density = [0, 0.02, 0.3, 0.9][Math.floor(r() * 4)];
           const dirty = randomSet(r, pages, density);
-          const got = p.next(Uint32Array.from(dirty));
+          set.beginChange();
+          p.update(Uint32Array.from(dirty), set);
           const want = ref.next(dirty);
-          expect([...got]).toEqual(want);
-          // wfp holds a prediction until it calls next again: it must not change meanwhile.
-          if (held !== null) expect([...held[0]]).toEqual(held[1]);
-          held = [got, want];
+          expect([...set.ascending()]).toEqual(want);
+          // wfp resets only the pages logged as changed: the logs must be exactly the change.
+          const was = new Set(before), now = new Set(want);
+          expect(ascending(set.joined.subarray(0, set.joinedCount))).toEqual(want.filter((q) => !was.has(q)));
+          expect(ascending(set.left.subarray(0, set.leftCount))).toEqual(before.filter((q) => !now.has(q)));
+          expect(set.joinedCount + set.leftCount).toBe(new Set([...set.joined.subarray(0, set.joinedCount), ...set.left.subarray(0, set.leftCount)]).size);
+          before = want;
         }
       }
     });
   }
-});
-
-describe('mergeAscending', () => {
-  it('merges the first na and nb entries of two disjoint ascending lists', () => {
-    const a = Uint32Array.from([1, 4, 9, 99]);
-    const b = Uint32Array.from([0, 5, 10, 98]);
-    expect([...mergeAscending(a, b, 3, 3)]).toEqual([0, 1, 4, 5, 9, 10]);
-    expect([...mergeAscending(a, b, 0, 2)]).toEqual([0, 5]);
-    expect([...mergeAscending(a, b, 4, 0)]).toEqual([1, 4, 9, 99]);
-  });
-
-  it('returns a fresh array even when one side is empty', () => {
-    const a = Uint32Array.from([2, 3]);
-    const out = mergeAscending(a, new Uint32Array(0));
-    expect(out).not.toBe(a);
-    expect([...out]).toEqual([2, 3]);
-  });
 });
