@@ -45,15 +45,27 @@ export class HistoryPredictor implements Predictor {
 
   update(dirty: Uint32Array, set: PredictedSet): void {
     const { hits, m } = this;
+    const { member, joined, left } = set;
     this.window.push(dirty);
     for (let i = 0; i < dirty.length; i++) hits[dirty[i]]++;
+    let nl = 0;
     const old = this.window.length > this.k ? this.window.shift()! : null;
     if (old !== null) {
       for (let i = 0; i < old.length; i++) hits[old[i]]--;
       // Counts are final now: a page of both sets has the count it had, and stays as it was.
-      for (let i = 0; i < old.length; i++) if (hits[old[i]] < m) set.remove(old[i]);
+      for (let i = 0; i < old.length; i++) {
+        const p = old[i];
+        left[nl] = p;
+        nl += ((hits[p] - m) >>> 31) & member[p]; // below m, and a member
+      }
     }
-    for (let i = 0; i < dirty.length; i++) if (hits[dirty[i]] >= m) set.add(dirty[i]);
+    let nj = 0;
+    for (let i = 0; i < dirty.length; i++) {
+      const p = dirty[i];
+      joined[nj] = p;
+      nj += ((m - 1 - hits[p]) >>> 31) & (member[p] ^ 1); // at m or more, and not a member
+    }
+    set.apply(nj, nl);
   }
 }
 

@@ -58,7 +58,6 @@ export class WfpPolicy extends RfrPolicy {
    */
   override resetForEpoch(dirty: Uint32Array): void {
     const set = this.predicted;
-    set.beginChange();
     this.predictor.update(dirty, set);
     const { spt } = this.vm;
     const member = set.member;

@@ -188,7 +188,6 @@ describe('predictors against the reference, on random dirty sets', () => {
           // Dense and sparse epochs, and a few empty ones.
           const density = [0, 0.02, 0.3, 0.9][Math.floor(r() * 4)];
           const dirty = randomSet(r, pages, density);
-          set.beginChange();
           p.update(Uint32Array.from(dirty), set);
           const want = ref.next(dirty);
           expect([...set.ascending()]).toEqual(want);

@@ -45,14 +45,19 @@ describe('write-set predictors', () => {
   it('a predicted set logs who joined and who left, and replaceWith keeps the rest in place', () => {
     const set = new PredictedSet(10);
     set.replaceWith(u(2, 5, 7));
-    set.beginChange();
     set.replaceWith(u(7, 1, 5));
     expect([...set.ascending()]).toEqual([1, 5, 7]);
     expect([...set.joined.subarray(0, set.joinedCount)]).toEqual([1]);
     expect([...set.left.subarray(0, set.leftCount)]).toEqual([2]);
-    set.add(5);
-    set.remove(3);
-    expect(set.joinedCount + set.leftCount).toBe(2);
+    // apply: remove a member from the middle of the list, add two pages.
+    set.left[0] = 5;
+    set.joined.set([0, 9]);
+    set.apply(2, 1);
+    expect([...set.ascending()]).toEqual([0, 1, 7, 9]);
+    expect([...set.member].map((b, p) => (b ? p : -1)).filter((p) => p >= 0)).toEqual([0, 1, 7, 9]);
+    set.replaceWith(u());
+    expect(set.leftCount).toBe(4);
+    set.replaceWith(u(3));
     set.clear();
     expect(set.size).toBe(0);
     expect(set.member.every((b) => b === 0)).toBe(true);
