@@ -1,5 +1,6 @@
 // Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/epoch).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { detachOnceAtStart } from '../src/base/detach-protector.js';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
 import { BackgroundCopy } from '../src/epoch/background-copy.js';
 import { runEpochs } from '../src/epoch/epoch-protocol.js';
@@ -13,6 +14,10 @@ import { recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { wallMs, type CheckpointerWorkerData, type ThreadMessage } from '../src/run/protocol.js';
 import { createPolicy } from '../src/tracking/modes.js';
+import { warmUpTracking } from '../src/tracking/warm-up.js';
+
+// Before anything is compiled hot (src/base/detach-protector.ts).
+detachOnceAtStart();
 
 const d = workerData as CheckpointerWorkerData;
 markThreadForProf('checkpointer');
@@ -20,6 +25,7 @@ const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, 'c
 const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 const vm = attachVm(d.vm);
 const now = () => performance.now();
+warmUpTracking(d.mode, d.predictor);
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
 const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBufferLike | undefined;
