@@ -1,13 +1,14 @@
 import { allocateVm, attachVm } from '../src/vm/vm-buffers.js';
 import { TrackedMemory } from '../src/vm/access.js';
 import { PAGE_SIZE } from '../src/vm/layout.js';
+import { RUN_DEFAULTS } from '../src/config/run-config.js';
 import { createFaultHandler, createPolicy } from '../src/tracking/modes.js';
 import { usesPmlRing, type TrackedMode, type TrackingPolicy } from '../src/tracking/policy.js';
 import { REPORT_ONLY, row, type Benchmark, type BenchRow } from './lib/bench.js';
 
 const MODES: TrackedMode[] = ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'];
 const EPOCHS = 40;
-const WARM_EPOCHS = 10; // history:8:1 fills its window first
+const WARM_EPOCHS = 20; // the default history:16:1 fills its window first
 /** A hotcold-like epoch at 256 MiB: a fixed hot set and fresh random cold pages, ~11k dirty. */
 const CASES = [
   { name: '256 MiB, 4k hot + 8k cold', pages: 65536, hot: 4000, cold: 8000 },
@@ -39,7 +40,7 @@ export const trackingPause: Benchmark = {
 
 function medianEpochUs(mode: TrackedMode, pages: number, hot: number, cold: number, seed: number): number {
   const vm = attachVm(allocateVm(pages, 1));
-  const policy = createPolicy(mode, vm, { predictor: 'history:8:1' });
+  const policy = createPolicy(mode, vm, { predictor: RUN_DEFAULTS.predictor });
   const handler = createFaultHandler(mode, vm);
   const mem = new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
   policy.start();

@@ -47,7 +47,7 @@ export const RUN_DEFAULTS = {
   copy: 'per-page' as CopyEngineName,
   // Measured best (hit rate and throughput on gups, hotcold, kv; README): a wasted grant
   // costs a D-bit check at the checkpoint, a miss costs a fault, so over-predicting pays.
-  predictor: 'history:8:1',
+  predictor: 'history:16:1',
   pauseTimeoutMs: 5000,
   /** A faulting vCPU's spin for the tracker's answer when the busy threads fit the cores,
    * before it takes the fault back: about 2 us here (about 10 ns an iteration); the awake

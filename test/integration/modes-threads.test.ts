@@ -77,7 +77,7 @@ describe('every tracking mode on real threads', () => {
     expect(r.config.copy).toBe('superpage');
     expect(r.backup.consistent).toBe(true);
     const log = r.epochLog as { predHits: number; predWasted: number; predMisses: number }[];
-    expect(r.predictor).toEqual({ name: 'history:8:1', hits: log.reduce((a, e) => a + e.predHits, 0), wasted: log.reduce((a, e) => a + e.predWasted, 0), misses: log.reduce((a, e) => a + e.predMisses, 0) });
+    expect(r.predictor).toEqual({ name: 'history:16:1', hits: log.reduce((a, e) => a + e.predHits, 0), wasted: log.reduce((a, e) => a + e.predWasted, 0), misses: log.reduce((a, e) => a + e.predMisses, 0) });
     expect(r.predictor.misses).toBe(r.faults.write);
   });
 
