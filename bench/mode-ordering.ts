@@ -98,8 +98,9 @@ export const modeOrdering: Benchmark = {
       }
       rows.push(row(`opt all / native (${w})`, 'ratio', w === 'kv' ? atLeast(0.6) : REPORT_ONLY, ratio(w, 'all', 'native')));
       // dbit takes no write faults and its pause only scans D: what any tracker that
-      // copies in the pause could reach here, so all / logdirty's ceiling is dbit / logdirty.
-      rows.push(row(`opt all / dbit, the tracker without write faults (${w})`, 'ratio', REPORT_ONLY, ratio(w, 'all', 'dbit')));
+      // copies in the pause could reach here, so all / logdirty's ceiling is dbit / logdirty,
+      // and --opt all is held to within 10% of it (its misses still fault).
+      rows.push(row(`opt all / dbit, the tracker without write faults (${w})`, 'ratio', atLeast(0.9), ratio(w, 'all', 'dbit')));
       // all / logdirty = (guest rate ratio) x (running-share ratio): the first is what
       // removing faults buys, the second what the larger dirty set of a faster guest costs.
       const all = samples[w].all, ld = samples[w].logdirty;
