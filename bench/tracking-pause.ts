@@ -1,9 +1,9 @@
 import { allocateVm, attachVm } from '../src/vm/vm-buffers.js';
-import { TrackedMemory } from '../src/vm/access.js';
 import { PAGE_SIZE } from '../src/vm/layout.js';
 import { RUN_DEFAULTS } from '../src/config/run-config.js';
-import { createFaultHandler, createPolicy } from '../src/tracking/modes.js';
-import { usesPmlRing, type TrackedMode, type TrackingPolicy } from '../src/tracking/policy.js';
+import { createPolicy } from '../src/tracking/modes.js';
+import { directFaultMemory } from '../src/tracking/warm-up.js';
+import type { TrackedMode, TrackingPolicy } from '../src/tracking/policy.js';
 import { REPORT_ONLY, row, type Benchmark, type BenchRow } from './lib/bench.js';
 
 const MODES: TrackedMode[] = ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'];
@@ -41,8 +41,7 @@ export const trackingPause: Benchmark = {
 function medianEpochUs(mode: TrackedMode, pages: number, hot: number, cold: number, seed: number): number {
   const vm = attachVm(allocateVm(pages, 1));
   const policy = createPolicy(mode, vm, { predictor: RUN_DEFAULTS.predictor });
-  const handler = createFaultHandler(mode, vm);
-  const mem = new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
+  const mem = directFaultMemory(mode, vm);
   policy.start();
   let s = seed;
   const random = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;

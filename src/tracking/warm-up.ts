@@ -1,6 +1,6 @@
 import { TrackedMemory } from '../vm/access.js';
 import { PAGE_SIZE } from '../vm/layout.js';
-import { allocateVm, attachVm } from '../vm/vm-buffers.js';
+import { allocateVm, attachVm, type VmViews } from '../vm/vm-buffers.js';
 import { createFaultHandler, createPolicy } from './modes.js';
 import { usesPmlRing, type TrackedMode } from './policy.js';
 
@@ -21,8 +21,7 @@ const EPOCHS = 40;
 export function warmUpTracking(mode: TrackedMode, predictor: string): void {
   const vm = attachVm(allocateVm(PAGES, 1));
   const policy = createPolicy(mode, vm, { predictor });
-  const handler = createFaultHandler(mode, vm);
-  const mem = new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
+  const mem = directFaultMemory(mode, vm);
   policy.start();
   let s = 1;
   const random = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
@@ -34,4 +33,10 @@ export function warmUpTracking(mode: TrackedMode, predictor: string): void {
     policy.resetForEpoch(policy.collectDirty());
     policy.predictorCounts();
   }
+}
+
+/** vCPU 0's access path with each fault serviced at once by a direct call, in this thread (no tracker). */
+export function directFaultMemory(mode: TrackedMode, vm: VmViews): TrackedMemory {
+  const handler = createFaultHandler(mode, vm);
+  return new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createFaultHandler, createPolicy } from '../../../src/tracking/modes.js';
-import { warmUpTracking } from '../../../src/tracking/warm-up.js';
-import { usesPmlRing, type TrackedMode } from '../../../src/tracking/policy.js';
-import { TrackedMemory } from '../../../src/vm/access.js';
+import { createPolicy } from '../../../src/tracking/modes.js';
+import { directFaultMemory, warmUpTracking } from '../../../src/tracking/warm-up.js';
+import type { TrackedMode } from '../../../src/tracking/policy.js';
 import { PAGE_SIZE } from '../../../src/vm/layout.js';
 import { allocateVm, attachVm } from '../../../src/vm/vm-buffers.js';
 
@@ -10,8 +9,7 @@ import { allocateVm, attachVm } from '../../../src/vm/vm-buffers.js';
 function dirtySets(mode: TrackedMode, predictor: string): number[][] {
   const vm = attachVm(allocateVm(512, 1));
   const policy = createPolicy(mode, vm, { predictor });
-  const handler = createFaultHandler(mode, vm);
-  const mem = new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
+  const mem = directFaultMemory(mode, vm);
   policy.start();
   let s = 9;
   const random = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
