@@ -45,7 +45,7 @@ export const RUN_DEFAULTS = {
   seed: 1,
   stepOps: 1024,
   copy: 'per-page' as CopyEngineName,
-  // Measured best (hit rate and throughput on gups, hotcold, kv; README): a wasted grant
+  // Measured best (throughput on gups, hotcold, kv; bench/README.md, The wfp pause): a wasted grant
   // costs a D-bit check at the checkpoint, a miss costs a fault, so over-predicting pays.
   predictor: 'history:16:1',
   pauseTimeoutMs: 5000,

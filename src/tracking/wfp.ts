@@ -69,11 +69,6 @@ export class WfpPolicy extends RfrPolicy {
   override predictorCounts(): PredictorCounts {
     return this.counts;
   }
-
-  /** The pages predicted for the running epoch, ascending (for tests). */
-  predictedPages(): Uint32Array {
-    return this.predicted.ascending();
-  }
 }
 
 /** Each listed page: P|W with D clear if predicted, else W and D cleared (vCPUs parked: plain writes). */
