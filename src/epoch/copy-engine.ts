@@ -48,6 +48,9 @@ export class PerPageCopyEngine implements CopyEngine {
   }
 }
 
+/** Runs of pages the superpage engine makes views of before it copies them. */
+const RUN_BATCH = 1024;
+
 /**
  * The software superpage: guest RAM is mapped in 2 MiB regions, each mapped on first use
  * and kept across epochs, and each run of adjacent dirty pages in a region is copied
@@ -56,6 +59,11 @@ export class PerPageCopyEngine implements CopyEngine {
 export class SuperpageCopyEngine implements CopyEngine {
   readonly name = 'superpage' as const;
   private readonly regions: (Uint8Array | undefined)[];
+  // Views of up to RUN_BATCH runs are made first and then copied in one loop, each made
+  // directly rather than by region.subarray: on scattered pages 0.58 -> 0.65 of memcpy
+  // speed (bench copy-methods), against making each view by subarray just before its copy.
+  private readonly runs: Uint8Array[] = new Array(RUN_BATCH);
+  private readonly runDest = new Float64Array(RUN_BATCH);
 
   constructor(private readonly ram: SharedArrayBuffer) {
     this.regions = new Array(Math.ceil(ram.byteLength / SUPERPAGE_SIZE));
@@ -67,18 +75,21 @@ export class SuperpageCopyEngine implements CopyEngine {
 
   copyRange(pfns: Uint32Array, from: number, to: number, dest: Uint8Array, placement: Placement = 'packed'): void {
     const mirror = placement === 'mirror';
-    const n = to;
-    for (let i = from; i < n; ) {
+    const { runs, runDest } = this;
+    let n = 0;
+    for (let i = from; i < to; ) {
       const first = pfns[i];
       const r = Math.floor(first / SUPERPAGE_PAGES);
       const regionEnd = (r + 1) * SUPERPAGE_PAGES;
       let j = i + 1;
-      while (j < n && pfns[j] === pfns[j - 1] + 1 && pfns[j] < regionEnd) j++;
+      while (j < to && pfns[j] === pfns[j - 1] + 1 && pfns[j] < regionEnd) j++;
       const region = this.regions[r] ?? this.map(r);
-      const from = (first - r * SUPERPAGE_PAGES) * PAGE_SIZE;
-      dest.set(region.subarray(from, from + (j - i) * PAGE_SIZE), (mirror ? first : i) * PAGE_SIZE);
+      runs[n] = new Uint8Array(region.buffer, region.byteOffset + (first - r * SUPERPAGE_PAGES) * PAGE_SIZE, (j - i) * PAGE_SIZE);
+      runDest[n++] = (mirror ? first : i) * PAGE_SIZE;
+      if (n === RUN_BATCH) n = copyRuns(runs, runDest, n, dest);
       i = j;
     }
+    copyRuns(runs, runDest, n, dest);
   }
 
   private map(r: number): Uint8Array {
@@ -87,6 +98,12 @@ export class SuperpageCopyEngine implements CopyEngine {
     this.regions[r] = view;
     return view;
   }
+}
+
+/** Copy runs[0..n) to their offsets in dest; returns 0 (the batch is empty again). */
+function copyRuns(runs: Uint8Array[], runDest: Float64Array, n: number, dest: Uint8Array): number {
+  for (let k = 0; k < n; k++) dest.set(runs[k], runDest[k]);
+  return 0;
 }
 
 export function createCopyEngine(name: CopyEngineName, ram: SharedArrayBuffer): CopyEngine {

@@ -38,6 +38,24 @@ function seededRam(pages: number, salt: number): SharedArrayBuffer {
   return ram;
 }
 
+describe('the superpage engine past one batch of runs', () => {
+  it('copies every run when there are more runs than one batch holds (every other page: 2,600 runs)', () => {
+    const pages = 5200;
+    const ram = seededRam(pages, 11);
+    const list = Uint32Array.from({ length: pages / 2 }, (_, i) => i * 2);
+    const a = new Uint8Array(list.length * PAGE_SIZE);
+    const b = new Uint8Array(list.length * PAGE_SIZE);
+    new PerPageCopyEngine(ram).copy(list, a);
+    new SuperpageCopyEngine(ram).copy(list, b);
+    expect(Buffer.compare(a, b)).toBe(0);
+    const mirror = new Uint8Array(pages * PAGE_SIZE);
+    new SuperpageCopyEngine(ram).copy(list, mirror, 'mirror');
+    const src = new Uint8Array(ram);
+    for (const pfn of [0, 2046, 2048, 2050, pages - 2]) expect(Buffer.compare(mirror.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE), src.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE))).toBe(0);
+    expect(mirror.subarray(PAGE_SIZE, 2 * PAGE_SIZE).every((x) => x === 0)).toBe(true);
+  });
+});
+
 describe('copyRange', () => {
   it('copies exactly pfns[from..to) to their places in the whole staging, for both engines', () => {
     const pages = SUPERPAGE_PAGES * 2 + 5;
