@@ -1,4 +1,4 @@
-// Thin checkpointer thread: pause, collect, copy, reset, resume each epoch (src/epoch).
+// Thin checkpointer thread: pause, collect, reset, copy, resume each epoch (src/epoch).
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { detachOnceAtStart } from '../src/base/detach-protector.js';
 import { Checkpointer } from '../src/epoch/checkpointer.js';

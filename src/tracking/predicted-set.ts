@@ -24,7 +24,7 @@ export class PredictedSet {
   leftCount = 0;
   private readonly slot: Uint32Array;
 
-  constructor(readonly pages: number) {
+  constructor(pages: number) {
     this.member = new Uint8Array(pages);
     this.list = new Uint32Array(pages);
     this.slot = new Uint32Array(pages);
