@@ -15,6 +15,7 @@ import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { wallMs, type CheckpointerWorkerData, type ThreadMessage } from '../src/run/protocol.js';
 import { createPolicy } from '../src/tracking/modes.js';
 import { warmUpTracking } from '../src/tracking/warm-up.js';
+import { warmUpCopy } from '../src/epoch/copy-warm-up.js';
 
 // Before anything is compiled hot (src/base/detach-protector.ts).
 detachOnceAtStart();
@@ -25,12 +26,16 @@ const profiler = d.cpuProf === null ? null : await startCpuProfile(d.cpuProf, 'c
 const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 const vm = attachVm(d.vm);
 const now = () => performance.now();
+const COPIERS_READY_MS = 10_000;
 warmUpTracking(d.mode, d.predictor);
+warmUpCopy(d.copy);
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
 const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBufferLike | undefined;
 // Copier threads write into the staging buffers too, so those are shared then.
 const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
+// The guest waits parked meanwhile (it starts after epoch 0).
+copiers?.engine.awaitCopiers(COPIERS_READY_MS);
 const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
 const mirror = d.mirror === null ? null : new Uint8Array(d.mirror);
 const background = d.background === undefined ? null : new BackgroundCopy(vm, d.background);

@@ -1,17 +1,19 @@
 // Thin vCPU thread: attach views, build the access path, run the vCPU loop (src/vcpu).
 import { parentPort, workerData } from 'node:worker_threads';
 import { TrackedMemory, UntrackedMemory } from '../src/vm/access.js';
+import type { GuestMemory } from '../src/vm/guest-memory.js';
 import { CTRL_EPOCH, CTX_OPS_DONE, CTX_WORKLOAD } from '../src/vm/layout.js';
-import { attachVm } from '../src/vm/vm-buffers.js';
+import { attachVm, type VmViews } from '../src/vm/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
-import { recordUs } from '../src/metrics/histograms.js';
+import { newHistogram, recordUs, type Histogram } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { deviceIo } from '../src/guest/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
-import type { FaultPort } from '../src/vm/access.js';
 import { InlineFaultPort } from '../src/tracking/inline-fault.js';
 import { createFaultHandler } from '../src/tracking/modes.js';
-import { usesPmlRing } from '../src/tracking/policy.js';
+import { usesPmlRing, type TrackedMode } from '../src/tracking/policy.js';
+import { warmUpFaultPath } from '../src/tracking/warm-up.js';
+import { warmUpCopy } from '../src/epoch/copy-warm-up.js';
 import { chargedExits, outOfLinePort } from '../src/vcpu/exit-port.js';
 import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
@@ -44,16 +46,25 @@ const hists = new IntervalHistograms(['faultService'], grid?.intervalMs ?? null,
 // The fault path records into one fixed histogram; rotation resets it in place.
 const faultService = hists.current.faultService;
 const now = () => performance.now();
-const onServiced = (us: number) => recordUs(faultService, us);
-function faultPort(mode: Exclude<typeof d.mode, 'native'>): FaultPort {
+const serviced = (h: Histogram) => (us: number) => recordUs(h, us);
+/** This vCPU's access path over `on` (the run's VM, or the warm-up's scratch one). */
+function trackedMemory(mode: TrackedMode, on: VmViews, onServiced: (us: number) => void, background = d.background): TrackedMemory {
   // The tracker's own handler, for the inline path and for faults taken back from the tracker.
-  const handler = faultHandlerFor(createFaultHandler(mode, vm), vm, d.background);
-  if (d.faultPath === 'inline') return new InlineFaultPort(vm.ctrl, d.vcpu, handler, onServiced, now);
-  return new MailboxFaultPort(vm.ctrl, d.vcpu, d.spin, onServiced, now, handler);
+  const handler = faultHandlerFor(createFaultHandler(mode, on), on, background);
+  const port = d.faultPath === 'inline'
+    ? new InlineFaultPort(on.ctrl, d.vcpu, handler, onServiced, now)
+    : new MailboxFaultPort(on.ctrl, d.vcpu, d.spin, onServiced, now, handler);
+  return new TrackedMemory(on, outOfLinePort(chargedExits(port, d.exitCostUs ?? 0, now)), usesPmlRing(mode) ? on.pml[d.vcpu] : null);
 }
-const mem = d.mode === 'native'
-  ? plain
-  : new TrackedMemory(vm, outOfLinePort(chargedExits(faultPort(d.mode), d.exitCostUs ?? 0, now)), usesPmlRing(d.mode) ? vm.pml[d.vcpu] : null);
+let mem: GuestMemory = plain;
+if (d.mode !== 'native') {
+  const mode = d.mode;
+  const scratch = newHistogram();
+  // The scratch VM has no background copy: its faults copy nothing into the run's mirror.
+  warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, serviced(scratch), undefined));
+  scratch.destroy();
+  mem = trackedMemory(mode, vm, serviced(faultService));
+}
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
@@ -63,6 +74,7 @@ const shipIntervals = () => {
 let whileParked: ((resumeSeq: number) => void) | undefined;
 if (d.pauseCopy !== undefined) {
   const board = attachCopyBoard(d.pauseCopy.board);
+  warmUpCopy(d.pauseCopy.copy);
   const engine = createCopyEngine(d.pauseCopy.copy, d.vm.ram);
   const mirror = new Uint8Array(d.pauseCopy.mirror);
   let seenJob = 0;

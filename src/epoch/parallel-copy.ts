@@ -1,7 +1,7 @@
 import { HbftError } from '../base/errors.js';
 import {
   CTRL_REQ, CTRL_RESUME_SEQ, REQ_STOP, COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
-  COPY_JOB_STOP, COPY_JOB_WORDS,
+  COPY_JOB_READY, COPY_JOB_STOP, COPY_JOB_WORDS,
 } from '../vm/layout.js';
 import type { CopyEngine, Placement } from './copy-engine.js';
 
@@ -137,6 +137,24 @@ export class ParallelCopyEngine implements CopyEngine {
     this.inner.copyRange(pfns, from, to, dest, placement);
   }
 
+  /**
+   * Wait until every copier is in its job loop, or `timeoutMs` has passed; true if they
+   * all are. Before the guest starts: a copier still starting (a worker takes tens of
+   * milliseconds to boot) holds its first job unreleased, and every copy until it
+   * arrives runs on the checkpointer alone. A copier that never comes only leaves the
+   * copies to this thread, as at any other time.
+   */
+  awaitCopiers(timeoutMs: number): boolean {
+    const ctrl = this.board.ctrl;
+    const deadline = performance.now() + timeoutMs;
+    for (let ready; (ready = Atomics.load(ctrl, COPY_JOB_READY)) < this.copiers.length; ) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(ctrl, COPY_JOB_READY, ready, left);
+    }
+    return true;
+  }
+
   /** Tell the copiers to exit (each at its next wake-up); no copy may follow. */
   close(): void {
     const ctrl = this.board.ctrl;
@@ -165,6 +183,8 @@ export class ParallelCopyEngine implements CopyEngine {
 export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => CopyJobMessage | undefined): number {
   const c = board.ctrl;
   let seen = 0;
+  Atomics.add(c, COPY_JOB_READY, 1);
+  Atomics.notify(c, COPY_JOB_READY);
   for (;;) {
     Atomics.wait(c, COPY_JOB_SEQ, seen);
     if (Atomics.load(c, COPY_JOB_STOP) === 1) return seen;

@@ -78,6 +78,21 @@ describe('parallel copy with real copier threads', () => {
     }
   }
 
+  it('the checkpointer can wait for its copiers to be warmed up and in their job loop', { timeout: 60_000 }, async () => {
+    const copiers = startCopierThreads(2, ram, 'superpage', COPY_SPLIT_MIN_PAGES);
+    running.push(copiers);
+    expect(copiers.engine.awaitCopiers(50_000)).toBe(true);
+    const pfns = pfnList(3001, 4, false);
+    const want = new Uint8Array(pfns.length * PAGE_SIZE);
+    createCopyEngine('superpage', ram).copy(pfns, want);
+    const got = new Uint8Array(new SharedArrayBuffer(pfns.length * PAGE_SIZE));
+    copiers.engine.copy(pfns, got);
+    expect(Buffer.compare(got, want)).toBe(0);
+    expect(copiers.engine.split).toBe(1);
+    running.splice(running.indexOf(copiers), 1);
+    await copiers.stop();
+  });
+
   it('a mirror of guest RAM is shared with the copiers and ends equal to the single-thread mirror copy', { timeout: 60_000 }, async () => {
     const copiers = startCopierThreads(1, ram, 'per-page', COPY_SPLIT_MIN_PAGES);
     running.push(copiers);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PerPageCopyEngine, SuperpageCopyEngine } from '../../../src/epoch/copy-engine.js';
+import { COPY_ENGINES, PerPageCopyEngine, SuperpageCopyEngine, createCopyEngine } from '../../../src/epoch/copy-engine.js';
+import { warmUpCopy } from '../../../src/epoch/copy-warm-up.js';
 import { PAGE_SIZE, SUPERPAGE_PAGES } from '../../../src/vm/layout.js';
 import { runSync } from '../../../src/run/sync-vm.js';
 import { seqwrite } from '../../../src/guest/workloads/seqwrite.js';
@@ -110,4 +111,24 @@ describe('pml ring', () => {
     expect(pml.epochs.slice(1).map((e) => e.counts.dirtyPages)).toEqual(logdirty.epochs.slice(1).map((e) => e.counts.dirtyPages));
     expect(Buffer.compare(pml.backup.ram, logdirty.backup.ram)).toBe(0);
   });
+});
+
+describe('warmUpCopy', () => {
+  for (const name of COPY_ENGINES) {
+    it(`${name}: copies thousands of pages in every way a pause does, and an engine made after it copies exactly`, () => {
+      expect(warmUpCopy(name)).toBeGreaterThan(30_000);
+      const ram = new SharedArrayBuffer(SUPERPAGE_PAGES * 2 * PAGE_SIZE);
+      const words = new Uint32Array(ram);
+      for (let i = 0; i < words.length; i++) words[i] = Math.imul(i, 2654435761) >>> 0;
+      const pfns = Uint32Array.from([0, 1, 2, 7, SUPERPAGE_PAGES - 1, SUPERPAGE_PAGES, SUPERPAGE_PAGES + 3]);
+      const mirror = new Uint8Array(ram.byteLength);
+      createCopyEngine(name, ram).copy(pfns, mirror, 'mirror');
+      const src = new Uint8Array(ram);
+      for (let p = 0; p < SUPERPAGE_PAGES * 2; p++) {
+        const page = mirror.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+        const want = pfns.includes(p) ? src.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE) : new Uint8Array(PAGE_SIZE);
+        expect(Buffer.compare(page, want)).toBe(0);
+      }
+    });
+  }
 });

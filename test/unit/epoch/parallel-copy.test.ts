@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim, helpWhileParked } from '../../../src/epoch/parallel-copy.js';
+import { ParallelCopyEngine, allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim, helpWhileParked } from '../../../src/epoch/parallel-copy.js';
 import { createCopyEngine } from '../../../src/epoch/copy-engine.js';
 import {
-  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ, PAGE_SIZE,
+  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_READY, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ, PAGE_SIZE,
 } from '../../../src/vm/layout.js';
 
 const PAGES = 1024;
@@ -55,5 +55,19 @@ describe('the parked vCPU helping with the pause copy', () => {
     // Tags wrap at 2^17 jobs; the claim word stays a positive Int32.
     expect(firstClaim(2 ** 17 - 1)).toBeGreaterThan(0);
     expect(firstClaim(2 ** 17)).toBe(0);
+  });
+});
+
+describe('waiting for the copiers before the guest starts', () => {
+  it('returns true once every copier has reported, false when one never does', () => {
+    const { board, engine } = setup();
+    const posters = [{ postMessage() {} }, { postMessage() {} }];
+    const parallel = new ParallelCopyEngine(engine, board, posters, 1024);
+    Atomics.store(board.ctrl, COPY_JOB_READY, 1);
+    const t0 = performance.now();
+    expect(parallel.awaitCopiers(40)).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+    Atomics.add(board.ctrl, COPY_JOB_READY, 1);
+    expect(parallel.awaitCopiers(10_000)).toBe(true);
   });
 });

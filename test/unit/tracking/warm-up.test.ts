@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createPolicy } from '../../../src/tracking/modes.js';
-import { directFaultMemory, warmUpTracking } from '../../../src/tracking/warm-up.js';
-import type { TrackedMode } from '../../../src/tracking/policy.js';
+import { createFaultHandler, createPolicy } from '../../../src/tracking/modes.js';
+import { directFaultMemory, warmUpFaultPath, warmUpTracking, warmUpTrackerService } from '../../../src/tracking/warm-up.js';
+import { usesPmlRing, type TrackedMode } from '../../../src/tracking/policy.js';
+import { TrackedMemory, type FaultPort } from '../../../src/vm/access.js';
 import { PAGE_SIZE } from '../../../src/vm/layout.js';
-import { allocateVm, attachVm } from '../../../src/vm/vm-buffers.js';
+import { allocateVm, attachVm, type VmViews } from '../../../src/vm/vm-buffers.js';
 
 /** Dirty sets of 30 epochs on a fresh VM, written through the access path (faults serviced by a direct call). */
 function dirtySets(mode: TrackedMode, predictor: string): number[][] {
@@ -33,6 +34,39 @@ describe('warmUpTracking', () => {
       warmUpTracking(mode, predictor);
       expect(dirtySets(mode, predictor)).toEqual(before);
       expect(before.some((d) => d.length > 0)).toBe(true);
+    });
+  }
+});
+
+describe('warmUpFaultPath and warmUpTrackerService', () => {
+  for (const mode of ['logdirty', 'rfr', 'wfp', 'dbit', 'pml'] as const) {
+    // dbit and pml grant write access at the first touch; the others take write faults.
+    const writes = mode === 'dbit' || mode === 'pml' ? 0 : 2_000;
+
+    it(`${mode}: the access path takes thousands of faults over one scratch VM, booted again and again`, () => {
+      const vms: VmViews[] = [];
+      let taken = 0;
+      const faults = warmUpFaultPath(mode, 2, (vm) => {
+        vms.push(vm);
+        const handler = createFaultHandler(mode, vm);
+        const port: FaultPort = { fault: (kind, pfn) => { taken++; handler.serviceFault(kind, pfn, 1); } };
+        return new TrackedMemory(vm, port, usesPmlRing(mode) ? vm.pml[1] : null);
+      });
+      expect(vms.length).toBeGreaterThan(1);
+      expect(new Set(vms.map((vm) => vm.ram8.buffer)).size).toBe(1);
+      expect(vms[0].vcpus).toBe(2);
+      expect(faults.read).toBeGreaterThan(4_000);
+      expect(writes === 0 ? faults.write === 0 : faults.write > writes).toBe(true);
+      expect(taken).toBe(faults.read + faults.write);
+    });
+
+    it(`${mode}: the tracker's service takes thousands of faults, and tracking after both is unchanged`, () => {
+      const before = dirtySets(mode, 'last');
+      const faults = warmUpTrackerService(mode, 3);
+      expect(faults.read).toBeGreaterThan(4_000);
+      expect(writes === 0 ? faults.write === 0 : faults.write > writes).toBe(true);
+      warmUpFaultPath(mode, 1, (vm) => directFaultMemory(mode, vm));
+      expect(dirtySets(mode, 'last')).toEqual(before);
     });
   }
 });
