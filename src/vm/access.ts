@@ -1,10 +1,21 @@
 import type { GuestMemory } from './guest-memory.js';
 import type { VmViews } from './vm-buffers.js';
 import {
-  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PML_INDEX, SPT_D, SPT_P, SPT_PWD, SPT_W,
+  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PML_INDEX, SPT_D, SPT_P, SPT_PWD, SPT_W,
   type FaultKind,
 } from './layout.js';
 import { HbftError, type HbftErrorOptions } from '../base/errors.js';
+
+/**
+ * The access path's constants as literals (a const enum is inlined by tsc): an imported
+ * binding is a module cell, which TurboFan reloads and checks for the hole on every use,
+ * inside the guest's loop. test/unit/vm/access.test.ts holds them equal to layout.ts.
+ */
+export const enum Hot {
+  Shift = 12,
+  P = 1,
+  PWD = 7,
+}
 
 /** Where a vCPU's faults go: the tracker's mailbox in threads, a direct call in tests. */
 export interface FaultPort {
@@ -34,47 +45,47 @@ export class TrackedMemory implements GuestMemory {
   }
 
   load8(addr: number): number {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_P) === 0) this.loadSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.P) === 0) this.loadSlow(pfn);
     return this.ram8[addr];
   }
 
   store8(addr: number, value: number): void {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_PWD) !== SPT_PWD) this.storeSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeSlow(pfn);
     this.ram8[addr] = value;
   }
 
   load32(addr: number): number {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_P) === 0) this.loadSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.P) === 0) this.loadSlow(pfn);
     return this.ram32[addr >>> 2];
   }
 
   store32(addr: number, value: number): void {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_PWD) !== SPT_PWD) this.storeSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeSlow(pfn);
     this.ram32[addr >>> 2] = value;
   }
 
   loadF64(addr: number): number {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_P) === 0) this.loadSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.P) === 0) this.loadSlow(pfn);
     return this.ramF64[addr >>> 3];
   }
 
   storeF64(addr: number, value: number): void {
-    const pfn = addr >>> PAGE_SHIFT;
-    if ((this.spt[pfn] & SPT_PWD) !== SPT_PWD) this.storeSlow(pfn);
+    const pfn = addr >>> Hot.Shift;
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeSlow(pfn);
     this.ramF64[addr >>> 3] = value;
   }
 
   touchRead(pfn: number): void {
-    if ((this.spt[pfn] & SPT_P) === 0) this.loadSlow(pfn);
+    if ((this.spt[pfn] & Hot.P) === 0) this.loadSlow(pfn);
   }
 
   touchWrite(pfn: number): void {
-    if ((this.spt[pfn] & SPT_PWD) !== SPT_PWD) this.storeSlow(pfn);
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeSlow(pfn);
   }
 
   private loadSlow(pfn: number): void {

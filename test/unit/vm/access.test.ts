@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GuestAccessError, TrackedMemory, type FaultPort } from '../../../src/vm/access.js';
+import { GuestAccessError, Hot, TrackedMemory, type FaultPort } from '../../../src/vm/access.js';
 import {
-  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SIZE, PML_ENTRIES, PML_INDEX, PML_INDEX_EMPTY, SPT_D, SPT_P, SPT_PW, SPT_PWD, SPT_W,
+  FAULT_PML_FULL, FAULT_READ, FAULT_WRITE, PAGE_SHIFT, PAGE_SIZE, PML_ENTRIES, PML_INDEX, PML_INDEX_EMPTY, SPT_D, SPT_P, SPT_PW, SPT_PWD, SPT_W,
   type FaultKind,
 } from '../../../src/vm/layout.js';
 import { allocateVm, attachVm } from '../../../src/vm/vm-buffers.js';
@@ -119,5 +119,11 @@ describe('guest access path (docs/design.md, Access path)', () => {
     expect(faults.length).toBe(1); // 1,024 dirty pages: one exit
     mem.store32(2 * PML_ENTRIES * PAGE_SIZE, 1);
     expect(faults).toEqual([[FAULT_PML_FULL, PML_ENTRIES], [FAULT_PML_FULL, 2 * PML_ENTRIES]]); // the 1,025th
+  });
+});
+
+describe('the access path constants', () => {
+  it('are the layout constants, inlined', () => {
+    expect([Hot.Shift, Hot.P, Hot.PWD]).toEqual([PAGE_SHIFT, SPT_P, SPT_PWD]);
   });
 });
