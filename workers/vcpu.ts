@@ -19,7 +19,7 @@ import { MailboxFaultPort } from '../src/vcpu/mailbox.js';
 import { runVcpu } from '../src/vcpu/vcpu-loop.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
 import { attachCopyBoard, helpWhileParked } from '../src/epoch/parallel-copy.js';
-import { faultHandlerFor } from '../src/epoch/background-copy.js';
+import { faultHandlerFor, type BackgroundCopyBuffers } from '../src/epoch/background-copy.js';
 import { loadWorkload } from '../src/guest/workloads/registry.js';
 import { workloadParams } from '../src/guest/workloads/params.js';
 
@@ -48,7 +48,9 @@ const faultService = hists.current.faultService;
 const now = () => performance.now();
 const serviced = (h: Histogram) => (us: number) => recordUs(h, us);
 /** This vCPU's access path over `on` (the run's VM, or the warm-up's scratch one). */
-function trackedMemory(mode: TrackedMode, on: VmViews, onServiced: (us: number) => void, background = d.background): TrackedMemory {
+function trackedMemory(
+  mode: TrackedMode, on: VmViews, onServiced: (us: number) => void, background: BackgroundCopyBuffers | undefined,
+): TrackedMemory {
   // The tracker's own handler, for the inline path and for faults taken back from the tracker.
   const handler = faultHandlerFor(createFaultHandler(mode, on), on, background);
   const port = d.faultPath === 'inline'
@@ -63,7 +65,7 @@ if (d.mode !== 'native') {
   // The scratch VM has no background copy: its faults copy nothing into the run's mirror.
   warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, serviced(scratch), undefined));
   scratch.destroy();
-  mem = trackedMemory(mode, vm, serviced(faultService));
+  mem = trackedMemory(mode, vm, serviced(faultService), d.background);
 }
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
