@@ -5,7 +5,7 @@ import type { GuestMemory } from '../src/vm/guest-memory.js';
 import { CTRL_EPOCH, CTX_OPS_DONE, CTX_WORKLOAD } from '../src/vm/layout.js';
 import { attachVm, type VmViews } from '../src/vm/vm-buffers.js';
 import { markThreadForProf, startCpuProfile } from '../src/metrics/cpu-profile.js';
-import { newHistogram, recordUs, type Histogram } from '../src/metrics/histograms.js';
+import { newHistogram, recordUs } from '../src/metrics/histograms.js';
 import { IntervalHistograms } from '../src/metrics/interval-histograms.js';
 import { deviceIo } from '../src/guest/net-device.js';
 import { wallMs, type ThreadMessage, type VcpuWorkerData } from '../src/run/protocol.js';
@@ -46,27 +46,30 @@ const hists = new IntervalHistograms(['faultService'], grid?.intervalMs ?? null,
 // The fault path records into one fixed histogram; rotation resets it in place.
 const faultService = hists.current.faultService;
 const now = () => performance.now();
-const serviced = (h: Histogram) => (us: number) => recordUs(h, us);
+// One closure for the warm-up and the run, so the fault path's compiled call to it stays
+// monomorphic: it records into a scratch histogram until the guest's own faults begin.
+let serviceHist = newHistogram();
+const onServiced = (us: number) => recordUs(serviceHist, us);
 /** This vCPU's access path over `on` (the run's VM, or the warm-up's scratch one). */
 function trackedMemory(
-  mode: TrackedMode, on: VmViews, onServiced: (us: number) => void, background: BackgroundCopyBuffers | undefined,
+  mode: TrackedMode, on: VmViews, serviced: (us: number) => void, background: BackgroundCopyBuffers | undefined,
 ): TrackedMemory {
   // The tracker's own handler, for the inline path and for faults taken back from the tracker.
   const handler = faultHandlerFor(createFaultHandler(mode, on), on, background);
   const port = d.faultPath === 'inline'
-    ? new InlineFaultPort(on.ctrl, d.vcpu, handler, onServiced, now)
-    : new MailboxFaultPort(on.ctrl, d.vcpu, d.spin, onServiced, now, handler);
+    ? new InlineFaultPort(on.ctrl, d.vcpu, handler, serviced, now)
+    : new MailboxFaultPort(on.ctrl, d.vcpu, d.spin, serviced, now, handler);
   return new TrackedMemory(on, outOfLinePort(chargedExits(port, d.exitCostUs ?? 0, now)), usesPmlRing(mode) ? on.pml[d.vcpu] : null);
 }
 let mem: GuestMemory = plain;
 if (d.mode !== 'native') {
   const mode = d.mode;
-  const scratch = newHistogram();
   // The scratch VM has no background copy: its faults copy nothing into the run's mirror.
-  warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, serviced(scratch), undefined));
-  scratch.destroy();
-  mem = trackedMemory(mode, vm, serviced(faultService), d.background);
+  warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, onServiced, undefined));
+  mem = trackedMemory(mode, vm, onServiced, d.background);
 }
+serviceHist.destroy();
+serviceHist = faultService;
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });

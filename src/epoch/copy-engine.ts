@@ -62,11 +62,11 @@ export class SuperpageCopyEngine implements CopyEngine {
   // Views of up to RUN_BATCH runs are made first and then copied in one loop, each made
   // directly rather than by region.subarray: on scattered pages 0.58 -> 0.65 of memcpy
   // speed (bench copy-methods), against making each view by subarray just before its copy.
-  private readonly runs: Uint8Array[] = new Array(RUN_BATCH);
+  private readonly runs: (Uint8Array | undefined)[] = emptySlots(RUN_BATCH);
   private readonly runDest = new Float64Array(RUN_BATCH);
 
   constructor(private readonly ram: SharedArrayBuffer) {
-    this.regions = new Array(Math.ceil(ram.byteLength / SUPERPAGE_SIZE));
+    this.regions = emptySlots(Math.ceil(ram.byteLength / SUPERPAGE_SIZE));
   }
 
   copy(pfns: Uint32Array, dest: Uint8Array, placement: Placement = 'packed'): void {
@@ -100,9 +100,19 @@ export class SuperpageCopyEngine implements CopyEngine {
   }
 }
 
+/**
+ * An array of n undefined slots in the elements kind it keeps once views are stored in
+ * it. `new Array(n)` starts as holey small integers and changes kind at its first store,
+ * so a second engine (the run's, after the warm-up's) met code compiled for the later
+ * kind and threw it away at its first copy.
+ */
+function emptySlots(n: number): (Uint8Array | undefined)[] {
+  return new Array<Uint8Array | undefined>(n).fill(undefined);
+}
+
 /** Copy runs[0..n) to their offsets in dest; returns 0 (the batch is empty again). */
-function copyRuns(runs: Uint8Array[], runDest: Float64Array, n: number, dest: Uint8Array): number {
-  for (let k = 0; k < n; k++) dest.set(runs[k], runDest[k]);
+function copyRuns(runs: (Uint8Array | undefined)[], runDest: Float64Array, n: number, dest: Uint8Array): number {
+  for (let k = 0; k < n; k++) dest.set(runs[k]!, runDest[k]);
   return 0;
 }
 

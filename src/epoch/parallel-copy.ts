@@ -193,7 +193,9 @@ export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => C
     const job = receive();
     if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its message (got ${job?.seq ?? 'none'})`);
     seen = seq;
-    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), job.placement, job.pages, seq);
+    // The message's string is a fresh copy; the engines were compiled comparing with the literal.
+    const placement: Placement = job.placement === 'mirror' ? 'mirror' : 'packed';
+    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), placement, job.pages, seq);
     // After this copier's last chunk: the checkpointer posts no job until every copier has released this one.
     Atomics.add(c, COPY_JOB_RELEASED, 1);
   }
