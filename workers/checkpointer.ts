@@ -27,15 +27,14 @@ const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.pos
 const vm = attachVm(d.vm);
 const now = () => performance.now();
 const COPIERS_READY_MS = 10_000;
+// Started first, so they boot while this thread warms up.
+const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
 warmUpTracking(d.mode, d.predictor);
 warmUpCopy(d.copy);
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });
 // This thread never yields to its event loop: poll the return port synchronously.
 const refill = () => receiveMessageOnPort(d.stagingReturn)?.message as ArrayBufferLike | undefined;
 // Copier threads write into the staging buffers too, so those are shared then.
-const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
-// The guest waits parked meanwhile (it starts after epoch 0).
-copiers?.engine.awaitCopiers(COPIERS_READY_MS);
 const staging = copiers === null ? new StagingPool(refill) : new StagingPool(refill, (bytes) => new SharedArrayBuffer(bytes));
 const mirror = d.mirror === null ? null : new Uint8Array(d.mirror);
 const background = d.background === undefined ? null : new BackgroundCopy(vm, d.background);
@@ -47,6 +46,8 @@ const { pause, quiesce, copy } = hists.current;
 runEpochs(vm.ctrl, vm.vcpus, cp, {
   epochMs: d.epochMs, pauseTimeoutMs: d.pauseTimeoutMs, startTimeoutMs: 600_000,
   maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs, wallOffset: performance.timeOrigin,
+  // After the guest's own start, which the copiers boot beside; the guest waits parked.
+  beforeEpochZero: () => copiers?.engine.awaitCopiers(COPIERS_READY_MS),
 }, {
   epoch: (image, record) => {
     // The staging area moves to main without a copy (epoch 0 is a view of shared guest

@@ -61,15 +61,16 @@ function trackedMemory(
     : new MailboxFaultPort(on.ctrl, d.vcpu, d.spin, serviced, now, handler);
   return new TrackedMemory(on, outOfLinePort(chargedExits(port, d.exitCostUs ?? 0, now)), usesPmlRing(mode) ? on.pml[d.vcpu] : null);
 }
-let mem: GuestMemory = plain;
-if (d.mode !== 'native') {
-  const mode = d.mode;
+const mode = d.mode;
+const mem: GuestMemory = mode === 'native' ? plain : trackedMemory(mode, vm, onServiced, d.background);
+/** The fault path and the pause copy compiled before the guest starts (src/tracking/warm-up.ts). */
+function warmUp(): void {
   // The scratch VM has no background copy: its faults copy nothing into the run's mirror.
-  warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, onServiced, undefined));
-  mem = trackedMemory(mode, vm, onServiced, d.background);
+  if (mode !== 'native') warmUpFaultPath(mode, vm.vcpus, (on) => trackedMemory(mode, on, onServiced, undefined));
+  if (d.pauseCopy !== undefined) warmUpCopy(d.pauseCopy.copy);
+  serviceHist.destroy();
+  serviceHist = faultService;
 }
-serviceHist.destroy();
-serviceHist = faultService;
 const shipIntervals = () => {
   const intervals = hists.rotateIfDue();
   if (intervals.length > 0) post({ type: 'hdr-intervals', intervals });
@@ -79,7 +80,6 @@ const shipIntervals = () => {
 let whileParked: ((resumeSeq: number) => void) | undefined;
 if (d.pauseCopy !== undefined) {
   const board = attachCopyBoard(d.pauseCopy.board);
-  warmUpCopy(d.pauseCopy.copy);
   const engine = createCopyEngine(d.pauseCopy.copy, d.vm.ram);
   const mirror = new Uint8Array(d.pauseCopy.mirror);
   let seenJob = 0;
@@ -91,6 +91,7 @@ let startedAt = 0;
 runVcpu({
   ctrl: vm.ctrl, vcpu: d.vcpu, ctx, regs, mem, workload, params,
   opsLimit: d.opsLimit, epochOps: d.epochOps, stepOps: d.stepOps, now, wallOffset: performance.timeOrigin, vcpus: vm.vcpus, whileParked,
+  whileHeld: warmUp,
   onStart: () => {
     startedAt = wallMs();
     post({ type: 'vcpu-started', vcpu: d.vcpu, at: startedAt });

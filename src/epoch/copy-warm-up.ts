@@ -4,14 +4,14 @@ import { allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim } fro
 
 /** Two 2 MiB regions and a bit, so runs cross a region's end. */
 const PAGES = 1024 + 64;
-const ROUNDS = 30;
+const ROUNDS = 4;
 
 /**
  * Run a copy engine's pause copy, alone and by claimed chunks as the copiers and the
  * parked vCPU take them, over scratch buffers of its own, on the thread that will copy:
  * scattered pages, runs, both placements. Without it V8 compiled `copyRange` in each
  * copying thread (7-9 ms of compiler time each, `--trace-opt`) during the first pauses
- * of a run, on the same two cores as the pause. About 5 ms; the run's own buffers are not
+ * of a run, on the same two cores as the pause. A few ms; the run's own buffers are not
  * touched. Returns the pages it copied.
  */
 export function warmUpCopy(name: CopyEngineName): number {

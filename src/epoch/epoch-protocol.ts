@@ -28,6 +28,8 @@ export interface EpochTiming {
   readonly ackTimeoutMs: number;
   /** now() + wallOffset is the wall clock the vCPUs read the epoch deadline in (performance.timeOrigin). */
   readonly wallOffset?: number;
+  /** Run once the guest is initialised, before epoch 0 (the wait for copier threads, overlapping the guest's start). */
+  readonly beforeEpochZero?: () => void;
 }
 
 export interface CheckpointSink {
@@ -72,6 +74,7 @@ export function runEpochs(
 
   // Start and epoch 0: every vCPU initialised the guest and parked.
   waitAllParked(ctrl, vcpus, t.startTimeoutMs, now);
+  t.beforeEpochZero?.();
   const first = cp.initial();
   // The initial image is guest RAM itself: hold the vCPUs until the backup has it.
   Atomics.store(ctrl, CTRL_INITIAL_HOLD, 1);

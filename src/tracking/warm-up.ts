@@ -44,8 +44,8 @@ export function directFaultMemory(mode: TrackedMode, vm: VmViews): TrackedMemory
   return new TrackedMemory(vm, { fault: (kind, pfn) => handler.serviceFault(kind, pfn, 0) }, usesPmlRing(mode) ? vm.pml[0] : null);
 }
 
-/** Boots of the scratch VM, and epochs after each: some 8,000 read and 4,000 write faults. */
-const FAULT_BOOTS = 8;
+/** Boots of the scratch VM, and epochs after each: some 3,000-6,000 read and 1,500-3,000 write faults. */
+const FAULT_BOOTS = 3;
 const FAULT_EPOCHS = 2;
 
 /**

@@ -30,6 +30,12 @@ export interface VcpuRun {
   readonly vcpus?: number;
   /** Called when the vCPU leaves its first park, i.e. when the guest starts running. */
   readonly onStart?: () => void;
+  /**
+   * Run once, parked for epoch 0, before the guest starts: the thread's own start-up
+   * work (its warm-up over scratch buffers, never guest RAM) then overlaps the initial
+   * full copy instead of coming before it.
+   */
+  readonly whileHeld?: () => void;
   /** Called after every step (every stepOps operations), never inside one: the place for
    * per-second bookkeeping (rotating interval histograms) off the fault path. */
   readonly onStep?: () => void;
@@ -46,12 +52,15 @@ export interface VcpuRun {
  * PARKED is bumped: the checkpointer can bump RESUME_SEQ only after seeing our PARKED,
  * so we cannot miss the resume.
  */
-export function park(ctrl: Int32Array, vcpu: number, vcpus = Infinity, whileParked?: (resumeSeq: number) => void): void {
+export function park(
+  ctrl: Int32Array, vcpu: number, vcpus = Infinity, whileParked?: (resumeSeq: number) => void, whileHeld?: () => void,
+): void {
   const seq = Atomics.load(ctrl, CTRL_RESUME_SEQ);
   // Read before our bump: the last to park sees every other vCPU counted.
   const last = Atomics.load(ctrl, CTRL_PARKED) + 1 >= vcpus;
   markParked(ctrl, vcpu, vcpus);
   if (last && whileParked !== undefined) whileParked(seq);
+  whileHeld?.();
   while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === seq) Atomics.wait(ctrl, CTRL_RESUME_SEQ, seq);
   Atomics.store(ctrl, vcpuWord(vcpu, VCPU_STATE), VcpuState.Running);
 }
@@ -90,7 +99,7 @@ export function runVcpu(r: VcpuRun): void {
   // The epoch deadline: written by the checkpointer only while we are parked.
   const deadline = new Float64Array(ctrl.buffer as SharedArrayBuffer, 0, CTRL_GLOBAL_WORDS >>> 1);
   const wallOffset = r.wallOffset ?? 0;
-  park(ctrl, vcpu);
+  park(ctrl, vcpu, Infinity, undefined, r.whileHeld);
   r.onStart?.();
   let quota = epochOps;
   const sizer = new StepSizer(stepOps);

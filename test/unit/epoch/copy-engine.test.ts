@@ -116,7 +116,7 @@ describe('pml ring', () => {
 describe('warmUpCopy', () => {
   for (const name of COPY_ENGINES) {
     it(`${name}: copies thousands of pages in every way a pause does, and an engine made after it copies exactly`, () => {
-      expect(warmUpCopy(name)).toBeGreaterThan(30_000);
+      expect(warmUpCopy(name)).toBeGreaterThan(3_000);
       const ram = new SharedArrayBuffer(SUPERPAGE_PAGES * 2 * PAGE_SIZE);
       const words = new Uint32Array(ram);
       for (let i = 0; i < words.length; i++) words[i] = Math.imul(i, 2654435761) >>> 0;
