@@ -1,6 +1,7 @@
 import { TrackedMemory } from '../vm/access.js';
 import {
-  CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, CTRL_TRACKER_AWAKE, FAULT_READ, FAULT_WRITE, PAGE_SIZE, SPT_P, SPT_W, VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ, vcpuWord, type FaultKind,
+  CTRL_FAULTS_READ, CTRL_FAULTS_WRITE, CTRL_TRACKER_AWAKE, FAULT_READ, FAULT_WRITE, PAGE_SIZE, SPT_P, SPT_W,
+  VCPU_MBOX_KIND, VCPU_MBOX_PFN, VCPU_MBOX_REQ, vcpuWord, type FaultKind,
 } from '../vm/layout.js';
 import { allocateVm, attachVm, type VmViews } from '../vm/vm-buffers.js';
 import { createFaultHandler, createPolicy } from './modes.js';

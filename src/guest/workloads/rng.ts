@@ -17,7 +17,9 @@ export function seedFor(seed: number, vcpu: number, salt: number): number {
 
 /** FNV-1a over 32-bit words, continuing from `h`. */
 export function fnvWord(h: number, w: number): number {
-  return Math.imul(h ^ w, 0x01000193) >>> 0;
+  return Math.imul(h ^ w, FNV_PRIME) >>> 0;
 }
+
+export const FNV_PRIME = 0x01000193;
 
 export const FNV_OFFSET = 0x811c9dc5;
