@@ -20,17 +20,17 @@ interface RedisConfig {
   readonly protected: boolean;
   readonly outputCommit: boolean;
   readonly epochMs: number | null;
-  /** Requests per test: sized so each test takes about half a second (output commit caps a
-   *  client at one request per epoch), keeping the group under a minute. */
+  /** Requests per test: sized so each test takes about a second (output commit caps a
+   *  client at one request per epoch), keeping the group under 90 s. */
   readonly requests: number;
 }
 
 const CONFIGS: readonly RedisConfig[] = [
-  { name: 'native', label: 'unprotected (native)', protected: false, outputCommit: false, epochMs: null, requests: 4000 },
-  { name: 'no-oc-25ms', label: 'protected, no output commit, 25 ms', protected: true, outputCommit: false, epochMs: 25, requests: 4000 },
-  { name: 'oc-10ms', label: 'protected, output commit, 10 ms', protected: true, outputCommit: true, epochMs: 10, requests: 600 },
-  { name: 'oc-25ms', label: 'protected, output commit, 25 ms', protected: true, outputCommit: true, epochMs: 25, requests: 300 },
-  { name: 'oc-50ms', label: 'protected, output commit, 50 ms', protected: true, outputCommit: true, epochMs: 50, requests: 160 },
+  { name: 'native', label: 'unprotected (native)', protected: false, outputCommit: false, epochMs: null, requests: 8000 },
+  { name: 'no-oc-25ms', label: 'protected, no output commit, 25 ms', protected: true, outputCommit: false, epochMs: 25, requests: 8000 },
+  { name: 'oc-10ms', label: 'protected, output commit, 10 ms', protected: true, outputCommit: true, epochMs: 10, requests: 1200 },
+  { name: 'oc-25ms', label: 'protected, output commit, 25 ms', protected: true, outputCommit: true, epochMs: 25, requests: 600 },
+  { name: 'oc-50ms', label: 'protected, output commit, 50 ms', protected: true, outputCommit: true, epochMs: 50, requests: 320 },
 ];
 const TESTS = ['SET', 'GET'] as const;
 type Test = (typeof TESTS)[number];
