@@ -14,6 +14,8 @@ import { HbftError, type HbftErrorOptions } from '../base/errors.js';
 export const enum Hot {
   Shift = 12,
   P = 1,
+  D = 4,
+  PW = 3,
   PWD = 7,
 }
 
@@ -36,7 +38,9 @@ export class TrackedMemory implements GuestMemory {
   private readonly pml: Int32Array | null;
   // The slow paths, called through a Proxy, which TurboFan never inlines: inlined, they
   // joined the guest's loop in some runs and not others (seqwrite at 32 MiB ran 110-117 or
-  // 157-190 M ops/s from run to run, whatever the mode); out of line, 170-193 in every mode.
+  // 157-190 M ops/s from run to run, whatever the mode). Setting D on a writable page is
+  // not an exit and stays in line (beforeStore): through the Proxy it cost gups under
+  // --opt all a quarter of its speed.
   private readonly loadMiss: (pfn: number) => void;
   private readonly storeMiss: (pfn: number) => void;
 
@@ -59,7 +63,7 @@ export class TrackedMemory implements GuestMemory {
 
   store8(addr: number, value: number): void {
     const pfn = addr >>> Hot.Shift;
-    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeMiss(pfn);
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.beforeStore(pfn);
     this.ram8[addr] = value;
   }
 
@@ -71,7 +75,7 @@ export class TrackedMemory implements GuestMemory {
 
   store32(addr: number, value: number): void {
     const pfn = addr >>> Hot.Shift;
-    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeMiss(pfn);
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.beforeStore(pfn);
     this.ram32[addr >>> 2] = value;
   }
 
@@ -83,7 +87,7 @@ export class TrackedMemory implements GuestMemory {
 
   storeF64(addr: number, value: number): void {
     const pfn = addr >>> Hot.Shift;
-    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeMiss(pfn);
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.beforeStore(pfn);
     this.ramF64[addr >>> 3] = value;
   }
 
@@ -92,7 +96,19 @@ export class TrackedMemory implements GuestMemory {
   }
 
   touchWrite(pfn: number): void {
-    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.storeMiss(pfn);
+    if ((this.spt[pfn] & Hot.PWD) !== Hot.PWD) this.beforeStore(pfn);
+  }
+
+  /**
+   * A store to a page whose entry lacks P, W or D. Writable but clean (dbit, wfp's
+   * predicted pages): set D here, as hardware would, without an exit; the rest (a fault,
+   * pml's logging) out of line.
+   */
+  private beforeStore(pfn: number): void {
+    // A plain read is enough: while vCPUs run, entries only gain bits (faults install with
+    // Atomics.or); permissions are taken away only in a pause, with every vCPU parked.
+    if (this.pml === null && (this.spt[pfn] & Hot.PW) === Hot.PW) Atomics.or(this.spt, pfn, Hot.D);
+    else this.storeMiss(pfn);
   }
 
   private loadSlow(pfn: number): void {

@@ -124,6 +124,6 @@ describe('guest access path (docs/design.md, Access path)', () => {
 
 describe('the access path constants', () => {
   it('are the layout constants, inlined', () => {
-    expect([Hot.Shift, Hot.P, Hot.PWD]).toEqual([PAGE_SHIFT, SPT_P, SPT_PWD]);
+    expect([Hot.Shift, Hot.P, Hot.D, Hot.PW, Hot.PWD]).toEqual([PAGE_SHIFT, SPT_P, SPT_D, SPT_PW, SPT_PWD]);
   });
 });
