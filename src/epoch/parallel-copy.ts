@@ -3,7 +3,10 @@ import {
   CTRL_REQ, CTRL_RESUME_SEQ, REQ_STOP, COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
   COPY_JOB_READY, COPY_JOB_STOP, COPY_JOB_WORDS,
 } from '../vm/layout.js';
+import { waitAtLeast } from '../vm/ctrl-wait.js';
 import type { CopyEngine, Placement } from './copy-engine.js';
+
+const now = () => performance.now();
 
 /**
  * The pause copy split between the checkpointer and copier threads (docs/design.md, Copy
@@ -145,14 +148,8 @@ export class ParallelCopyEngine implements CopyEngine {
    * copies to this thread, as at any other time.
    */
   awaitCopiers(timeoutMs: number): boolean {
-    const ctrl = this.board.ctrl;
-    const deadline = performance.now() + timeoutMs;
-    for (let ready; (ready = Atomics.load(ctrl, COPY_JOB_READY)) < this.copiers.length; ) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(ctrl, COPY_JOB_READY, ready, left);
-    }
-    return true;
+    const n = this.copiers.length;
+    return waitAtLeast(this.board.ctrl, COPY_JOB_READY, n, now() + timeoutMs, now) >= n;
   }
 
   /** Tell the copiers to exit (each at its next wake-up); no copy may follow. */
@@ -165,13 +162,8 @@ export class ParallelCopyEngine implements CopyEngine {
   }
 
   private waitDone(seq: number, pages: number): void {
-    const ctrl = this.board.ctrl;
-    const deadline = performance.now() + this.timeoutMs;
-    for (let done; (done = Atomics.load(ctrl, COPY_JOB_DONE_PAGES)) < pages; ) {
-      const left = deadline - performance.now();
-      if (left <= 0) throw new CopyJobError(`copy job ${seq}: copiers finished ${done} of ${pages} pages in ${this.timeoutMs} ms`);
-      Atomics.wait(ctrl, COPY_JOB_DONE_PAGES, done, left);
-    }
+    const done = waitAtLeast(this.board.ctrl, COPY_JOB_DONE_PAGES, pages, now() + this.timeoutMs, now);
+    if (done < pages) throw new CopyJobError(`copy job ${seq}: copiers finished ${done} of ${pages} pages in ${this.timeoutMs} ms`);
   }
 }
 
