@@ -1,6 +1,6 @@
-import { COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, PAGE_SIZE } from '../vm/layout.js';
+import { PAGE_SIZE } from '../vm/layout.js';
 import { createCopyEngine, type CopyEngineName } from './copy-engine.js';
-import { allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim } from './parallel-copy.js';
+import { allocateCopyBoard, attachCopyBoard, copyClaimedChunks, stageJob } from './parallel-copy.js';
 
 /** Two 2 MiB regions and a bit, so runs cross a region's end. */
 const PAGES = 1024 + 64;
@@ -31,9 +31,7 @@ export function warmUpCopy(name: CopyEngineName): number {
     const list = pfns.subarray(0, n);
     engine.copy(list, mirror, 'mirror');
     engine.copy(list, staging, 'packed');
-    board.pfns.set(list);
-    board.ctrl[COPY_JOB_PAGES] = n;
-    board.ctrl[COPY_JOB_NEXT_CHUNK] = firstClaim(round);
+    stageJob(board, list, round);
     copied += 2 * n + copyClaimedChunks(board, engine, mirror, 'mirror', n, round);
   }
   return copied;

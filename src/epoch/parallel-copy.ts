@@ -64,6 +64,14 @@ export function firstClaim(seq: number): number {
   return (seq & TAG_MASK) << CHUNK_BITS;
 }
 
+/** Put job `seq`'s pfn list and words on the board, before it is posted (its SEQ bump). */
+export function stageJob(board: CopyBoard, pfns: Uint32Array, seq: number): void {
+  board.pfns.set(pfns);
+  Atomics.store(board.ctrl, COPY_JOB_PAGES, pfns.length);
+  Atomics.store(board.ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(seq));
+  Atomics.store(board.ctrl, COPY_JOB_DONE_PAGES, 0);
+}
+
 /** Claim chunks of job `seq` and copy them until none is left; returns the pages this thread copied. */
 export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, dest: Uint8Array, placement: Placement, pages: number, seq: number): number {
   const { ctrl, pfns } = board;
@@ -119,11 +127,8 @@ export class ParallelCopyEngine implements CopyEngine {
       this.inner.copy(pfns, dest, placement);
       return;
     }
-    this.board.pfns.set(pfns);
-    Atomics.store(ctrl, COPY_JOB_PAGES, n);
     const seq = this.posted + 1;
-    Atomics.store(ctrl, COPY_JOB_NEXT_CHUNK, firstClaim(seq));
-    Atomics.store(ctrl, COPY_JOB_DONE_PAGES, 0);
+    stageJob(this.board, pfns, seq);
     const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
     for (const c of this.copiers) c.postMessage(job);
     this.posted = seq;
