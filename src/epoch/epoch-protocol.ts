@@ -11,7 +11,7 @@ import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
 import { storeAcked, waitAckWindow } from './ack-window.js';
 import { letTrackerSleep, wakeTracker } from '../tracking/tracker-loop.js';
-import { allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from './pause.js';
+import { allFinished, requestPause, resumeAll, sleepUntilParked, waitAllParked } from './pause.js';
 
 /** Spin this long for the vCPUs to park before blocking: a futex wake-up costs ~50 us here. */
 const QUIESCE_SPIN_MS = 0.5;
@@ -124,11 +124,11 @@ export function runEpochs(
 }
 
 /**
- * Steps 1-2 of a timer epoch: sleep to its deadline (`end`, in now() time) or until every
- * vCPU finished, then stop the guest; returns when the pause began.
+ * Steps 1-2 of a timer epoch: sleep until the vCPUs have parked at its deadline (`end`, in
+ * now() time) or it has passed, then stop the guest; returns when the pause began.
  */
 function endTimerEpoch(ctrl: Int32Array, vcpus: number, end: number, pauseTimeoutMs: number, now: () => number): number {
-  sleepUnlessFinished(ctrl, vcpus, end - now(), now);
+  sleepUntilParked(ctrl, vcpus, end - now(), now);
   // The guest stops at the deadline (each vCPU at its first step boundary past it);
   // the pause runs from there, so this thread's own wake-up is in the pause time.
   const t0 = Math.min(now(), end);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PauseTimeoutError, allFinished, requestPause, resumeAll, sleepUnlessFinished, waitAllParked } from '../../../src/epoch/pause.js';
+import { PauseTimeoutError, allFinished, requestPause, resumeAll, sleepUntilParked, waitAllParked } from '../../../src/epoch/pause.js';
 import {
   CTRL_FINISHED, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, REQ_PAUSE, VCPU_STATE, VcpuState, ctrlWords, vcpuWord,
 } from '../../../src/vm/layout.js';
@@ -74,14 +74,37 @@ describe('pause handshake with a scripted vCPU thread', () => {
     expect(allFinished(ctrl, VCPUS)).toBe(false);
   });
 
-  it('sleepUnlessFinished returns early when the last vCPU finishes', async () => {
+  it('sleepUntilParked returns early when the last vCPU finishes', async () => {
     const ctrl = newCtrl();
     Atomics.store(ctrl, CTRL_FINISHED, VCPUS - 1);
-    const partner = runPartner(ctrl, `(ctrl, d) => { Atomics.add(ctrl, d.finished, 1); Atomics.notify(ctrl, d.finished); }`, { finished: CTRL_FINISHED });
+    Atomics.store(ctrl, CTRL_PARKED, VCPUS - 1);
+    const partner = runPartner(ctrl, `(ctrl, d) => { Atomics.add(ctrl, d.finished, 1); Atomics.notify(ctrl, d.finished); Atomics.add(ctrl, d.parked, 1); Atomics.notify(ctrl, d.parked); }`, { finished: CTRL_FINISHED, parked: CTRL_PARKED });
     const t0 = performance.now();
-    sleepUnlessFinished(ctrl, VCPUS, 10_000, () => performance.now());
+    sleepUntilParked(ctrl, VCPUS, 10_000, () => performance.now());
     expect(performance.now() - t0).toBeLessThan(9_000);
     expect(allFinished(ctrl, VCPUS)).toBe(true);
     await partner;
+  });
+
+  it('sleepUntilParked returns when the last vCPU parks, long before its deadline', async () => {
+    const ctrl = newCtrl();
+    // Timer epochs: the vCPUs park at the deadline without being asked.
+    const partner = runPartner(ctrl, `(ctrl, d) => {
+      for (let v = 0; v < d.vcpus; v++) { Atomics.add(ctrl, d.parked, 1); Atomics.notify(ctrl, d.parked); }
+    }`, { vcpus: VCPUS, parked: CTRL_PARKED });
+    const t0 = performance.now();
+    sleepUntilParked(ctrl, VCPUS, 10_000, () => performance.now());
+    expect(performance.now() - t0).toBeLessThan(9_000);
+    expect(Atomics.load(ctrl, CTRL_PARKED)).toBe(VCPUS);
+    expect(allFinished(ctrl, VCPUS)).toBe(false);
+    await partner;
+  });
+
+  it('sleepUntilParked sleeps its time while a vCPU runs on', () => {
+    const ctrl = newCtrl();
+    Atomics.store(ctrl, CTRL_PARKED, VCPUS - 1);
+    const t0 = performance.now();
+    sleepUntilParked(ctrl, VCPUS, 30, () => performance.now());
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
   });
 });
