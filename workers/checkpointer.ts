@@ -1,10 +1,12 @@
 // Thin checkpointer thread: pause, collect, reset, copy, resume each epoch (src/epoch).
+import { availableParallelism } from 'node:os';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { detachOnceAtStart } from '../src/base/detach-protector.js';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
 import { BackgroundCopy } from '../src/epoch/background-copy.js';
 import { runEpochs } from '../src/epoch/epoch-protocol.js';
 import { startCopierThreads } from '../src/epoch/copier-threads.js';
+import { copiersJoinHelpedCopies } from '../src/epoch/parallel-copy.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
 import { StagingPool } from '../src/epoch/staging-pool.js';
 import { attachVm } from '../src/vm/vm-buffers.js';
@@ -27,8 +29,12 @@ const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.pos
 const vm = attachVm(d.vm);
 const now = () => performance.now();
 const COPIERS_READY_MS = 10_000;
-// Started first, so they boot while this thread warms up.
-const copiers = d.copyThreads > 0 ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined) : null;
+// Started first, so they boot while this thread warms up. A board from main means the
+// parked vCPU helps with mirror copies; the copiers join in only where cores are left.
+const inMirrorCopies = d.copyBoard === null || copiersJoinHelpedCopies(availableParallelism(), d.copyThreads);
+const copiers = d.copyThreads > 0
+  ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined, inMirrorCopies)
+  : null;
 warmUpTracking(d.mode, d.predictor);
 warmUpCopy(d.copy);
 const policy = createPolicy(d.mode, vm, { predictor: d.predictor });

@@ -25,11 +25,12 @@ export interface CopierThreads {
 /**
  * Starts `count` copier threads, each with its own engine of the same kind (so per-page
  * still maps per batch and superpage keeps its regions, per thread), and the engine that
- * shares copies of at least `thresholdPages` pages with them.
+ * shares copies of at least `thresholdPages` pages with them. `inMirrorCopies` false:
+ * they stay out of mirror copies, which a parked vCPU's thread helps with instead.
  */
 export function startCopierThreads(
   count: number, ram: SharedArrayBuffer, copy: CopyEngineName, thresholdPages: number,
-  board: SharedArrayBuffer = allocateCopyBoard(ram.byteLength / PAGE_SIZE),
+  board: SharedArrayBuffer = allocateCopyBoard(ram.byteLength / PAGE_SIZE), inMirrorCopies = true,
 ): CopierThreads {
   const ports: MessagePort[] = [];
   const exits: Promise<void>[] = [];
@@ -45,7 +46,7 @@ export function startCopierThreads(
       w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`copier-${i} exited with code ${code}`))));
     }));
   }
-  const engine = new ParallelCopyEngine(createCopyEngine(copy, ram), attachCopyBoard(board), ports, thresholdPages);
+  const engine = new ParallelCopyEngine(createCopyEngine(copy, ram), attachCopyBoard(board), ports, thresholdPages, undefined, inMirrorCopies);
   return {
     engine,
     online: Promise.all(onlines).then(() => undefined),

@@ -98,17 +98,25 @@ export function copyClaimedChunks(board: CopyBoard, engine: CopyEngine, dest: Ui
  */
 export class ParallelCopyEngine implements CopyEngine {
   private posted = 0;
+  /** Job releases the copiers owe for every job posted to them so far. */
+  private owed = 0;
   /** Copies shared with the copiers, pages the copiers took, and copies run alone because a copier was still busy. */
   split = 0;
   pagesByCopiers = 0;
   busySkips = 0;
 
+  /**
+   * `copiersInMirror` false: a parked vCPU's thread helps with every mirror copy
+   * (helpWhileParked) and no core is left for a copier thread, so mirror jobs go on the
+   * board for that thread only and wake no copier (see copiersJoinHelpedCopies).
+   */
   constructor(
     private readonly inner: CopyEngine,
     private readonly board: CopyBoard,
     private readonly copiers: readonly CopyJobPoster[],
     readonly thresholdPages: number,
     private readonly timeoutMs = 10_000,
+    private readonly copiersInMirror = true,
   ) {}
 
   get name() {
@@ -122,19 +130,25 @@ export class ParallelCopyEngine implements CopyEngine {
       this.inner.copy(pfns, dest, placement);
       return;
     }
-    if (Atomics.load(ctrl, COPY_JOB_RELEASED) !== this.posted * this.copiers.length) {
+    if (Atomics.load(ctrl, COPY_JOB_RELEASED) !== this.owed) {
       this.busySkips++;
       this.inner.copy(pfns, dest, placement);
       return;
     }
     const seq = this.posted + 1;
     stageJob(this.board, pfns, seq);
-    const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
-    for (const c of this.copiers) c.postMessage(job);
+    const engaged = placement === 'packed' || this.copiersInMirror;
+    if (engaged) {
+      const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
+      for (const c of this.copiers) c.postMessage(job);
+      this.owed += this.copiers.length;
+    }
     this.posted = seq;
     // Stored after the job's words and messages: a copier that sees the new seq finds the whole job.
     Atomics.store(ctrl, COPY_JOB_SEQ, seq);
-    Atomics.notify(ctrl, COPY_JOB_SEQ);
+    // A woken thread with no core of its own takes one from a copying thread: the kernel
+    // has preempted this thread at this very notify for milliseconds.
+    if (engaged) Atomics.notify(ctrl, COPY_JOB_SEQ);
     const mine = copyClaimedChunks(this.board, this.inner, dest, placement, n, seq);
     this.split++;
     this.pagesByCopiers += n - mine;
@@ -173,6 +187,16 @@ export class ParallelCopyEngine implements CopyEngine {
 }
 
 /**
+ * Whether copier threads take part in mirror copies that the parked vCPU's thread helps
+ * with: only if the checkpointer, that thread and every copier each have a core. On 2
+ * cores they do not: a third copying thread only time-slices with the other two, and a
+ * slice it loses while holding a chunk holds up the pause's end.
+ */
+export function copiersJoinHelpedCopies(cores: number, copiers: number): boolean {
+  return cores >= 2 + copiers;
+}
+
+/**
  * A copier thread's loop: wait for a job, copy claimed chunks into its destination,
  * release it; until STOP. `receive` returns the job's message (posted before the seq
  * bump, so it is there). Returns the number of jobs served.
@@ -180,19 +204,26 @@ export class ParallelCopyEngine implements CopyEngine {
 export function runCopier(board: CopyBoard, engine: CopyEngine, receive: () => CopyJobMessage | undefined): number {
   const c = board.ctrl;
   let seen = 0;
+  let served = 0;
   Atomics.add(c, COPY_JOB_READY, 1);
   Atomics.notify(c, COPY_JOB_READY);
   for (;;) {
     Atomics.wait(c, COPY_JOB_SEQ, seen);
-    if (Atomics.load(c, COPY_JOB_STOP) === 1) return seen;
+    if (Atomics.load(c, COPY_JOB_STOP) === 1) return served;
     const seq = Atomics.load(c, COPY_JOB_SEQ);
     if (seq === seen) continue;
-    const job = receive();
-    if (job === undefined || job.seq !== seq) throw new CopyJobError(`copier: job ${seq} came without its message (got ${job?.seq ?? 'none'})`);
     seen = seq;
+    // A job with no message is the parked vCPU's alone (ParallelCopyEngine, copiersInMirror).
+    const job = receive();
+    if (job === undefined) continue;
+    // The message may be a newer job's than the seq we read (posted, seq not yet stored):
+    // its words are on the board already. An older one is a lost job.
+    if (job.seq < seq) throw new CopyJobError(`copier: job ${seq} came without its message (got ${job.seq})`);
+    seen = job.seq;
     // The message's string is a fresh copy; the engines were compiled comparing with the literal.
     const placement: Placement = job.placement === 'mirror' ? 'mirror' : 'packed';
-    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), placement, job.pages, seq);
+    copyClaimedChunks(board, engine, new Uint8Array(job.dest, job.byteOffset, job.byteLength), placement, job.pages, job.seq);
+    served++;
     // After this copier's last chunk: the checkpointer posts no job until every copier has released this one.
     Atomics.add(c, COPY_JOB_RELEASED, 1);
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ParallelCopyEngine, allocateCopyBoard, attachCopyBoard, copyClaimedChunks, firstClaim, helpWhileParked } from '../../../src/epoch/parallel-copy.js';
+import {
+  ParallelCopyEngine, allocateCopyBoard, attachCopyBoard, copiersJoinHelpedCopies, copyClaimedChunks, firstClaim, helpWhileParked, type CopyJobMessage,
+} from '../../../src/epoch/parallel-copy.js';
 import { createCopyEngine } from '../../../src/epoch/copy-engine.js';
 import {
   COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_READY, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ, PAGE_SIZE,
@@ -69,5 +71,38 @@ describe('waiting for the copiers before the guest starts', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
     Atomics.add(board.ctrl, COPY_JOB_READY, 1);
     expect(parallel.awaitCopiers(10_000)).toBe(true);
+  });
+});
+
+describe('mirror copies the parked vCPU helps with', () => {
+  it('go on the board for it alone: no message and no wake-up for a copier, which packed copies still get', () => {
+    const { ram, board, pfns, engine } = setup();
+    const sent: number[] = [];
+    const copier = { postMessage: (job: CopyJobMessage) => sent.push(job.seq) };
+    const parallel = new ParallelCopyEngine(engine, board, [copier], 512, 1000, false);
+    const mirror = new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE));
+    parallel.copy(pfns, mirror, 'mirror');
+    expect(sent).toEqual([]);
+    // Posted all the same, for the helper (the caller copied every chunk here).
+    expect(Atomics.load(board.ctrl, COPY_JOB_SEQ)).toBe(1);
+    expect(parallel.split).toBe(1);
+    const want = new Uint8Array(PAGES * PAGE_SIZE);
+    engine.copy(pfns, want, 'mirror');
+    expect(Buffer.compare(mirror, want)).toBe(0);
+    // No copier owes this job a release: the next copy is shared too.
+    const staging = new Uint8Array(new SharedArrayBuffer(pfns.length * PAGE_SIZE));
+    parallel.copy(pfns, staging);
+    expect(sent).toEqual([2]);
+    expect(parallel.busySkips).toBe(0);
+    // Job 2 went to the copier, which has not released it: the next copy runs alone.
+    parallel.copy(pfns, mirror, 'mirror');
+    expect(parallel.busySkips).toBe(1);
+  });
+
+  it('copier threads join them only where each copying thread has a core', () => {
+    expect(copiersJoinHelpedCopies(2, 1)).toBe(false);
+    expect(copiersJoinHelpedCopies(3, 1)).toBe(true);
+    expect(copiersJoinHelpedCopies(4, 2)).toBe(true);
+    expect(copiersJoinHelpedCopies(4, 3)).toBe(false);
   });
 });
