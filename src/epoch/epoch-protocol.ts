@@ -62,14 +62,19 @@ export function runEpochs(
   const deadline = new Float64Array(ctrl.buffer as SharedArrayBuffer, 0, CTRL_GLOBAL_WORDS >>> 1);
   const wallOffset = t.wallOffset ?? 0;
   // Timer epochs end at a deadline the vCPUs watch themselves (a preemption timer): set
-  // while they are parked, so the resume handshake publishes it.
-  const resume = (nextEpoch: number) => {
+  // while they are parked, so the resume handshake publishes it. Returns when the guest
+  // resumed.
+  const resume = (nextEpoch: number): number => {
     Atomics.store(ctrl, CTRL_EPOCH, nextEpoch);
     if (t.epochMs !== null) deadline[CTRL_F64_DEADLINE] = now() + wallOffset + t.epochMs;
-    // During a background copy this thread has the second core: the vCPUs take their
-    // faults themselves until it is done (they find the tracker down).
-    if (!cp.copyPending) wakeTracker(ctrl);
     resumeAll(ctrl);
+    const at = now();
+    // The tracker only after the vCPUs: the thread this wakes can take this one's core
+    // for a while (it took 4.6 ms once, with the guest still parked), and until it is up
+    // the vCPUs take their faults themselves (they find it down). During a background
+    // copy this thread has the second core: the tracker stays down until it is done.
+    if (!cp.copyPending) wakeTracker(ctrl);
+    return at;
   };
 
   // Start and epoch 0: every vCPU initialised the guest and parked.
@@ -101,15 +106,18 @@ export function runEpochs(
     // 3-5. Collect, reset, copy (the final epoch: every vCPU has finished).
     const final = allFinished(ctrl, vcpus);
     let { image, counts } = cp.checkpoint(epoch, final);
+    let end: number;
     if (!final) {
       // 6. Backpressure: with maxInFlight epochs unacked the guest stays paused until
       // the backup catches up, as Remus does when its send buffer is full.
       waitAckWindow(ctrl, epoch, t.maxInFlight, t.ackTimeoutMs, now);
       // 7. Resume.
-      resume(epoch + 1);
+      end = resume(epoch + 1);
+    } else {
+      end = now();
     }
     // 8. Hand over.
-    const pauseUs = (now() - t0) * 1000;
+    const pauseUs = (end - t0) * 1000;
     if (cp.copyPending) {
       // The pages are copied while the guest runs; the epoch is whole only after.
       ({ image, counts } = cp.finishBackground({ image, counts }));

@@ -140,7 +140,7 @@ function spinWhileAwake(ctrl: Int32Array, bell: number, idleMs: number, now: () 
   }
 }
 
-/** Checkpointer, before resuming the guest: the first fault of the epoch finds the tracker up. */
+/** Checkpointer, right after resuming the guest: the tracker is up within microseconds of the vCPUs. */
 export function wakeTracker(ctrl: Int32Array): void {
   // A fresh non-zero token per resume: the tracker's stand-down is a compare-exchange on it.
   const token = (Atomics.add(ctrl, CTRL_TRACKER_GEN, 1) + 1) | 0;
