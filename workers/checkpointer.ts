@@ -4,7 +4,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { detachOnceAtStart } from '../src/base/detach-protector.js';
 import { Checkpointer } from '../src/epoch/checkpointer.js';
 import { BackgroundCopy } from '../src/epoch/background-copy.js';
-import { deadlineSpinMs, runEpochs } from '../src/epoch/epoch-protocol.js';
+import { runEpochs } from '../src/epoch/epoch-protocol.js';
 import { startCopierThreads } from '../src/epoch/copier-threads.js';
 import { copiersJoinHelpedCopies } from '../src/epoch/parallel-copy.js';
 import { createCopyEngine } from '../src/epoch/copy-engine.js';
@@ -54,7 +54,6 @@ runEpochs(vm.ctrl, vm.vcpus, cp, {
   maxInFlight: d.maxInFlight, ackTimeoutMs: d.ackTimeoutMs, wallOffset: performance.timeOrigin,
   // After the guest's own start, which the copiers boot beside; the guest waits parked.
   beforeEpochZero: () => copiers?.engine.awaitCopiers(COPIERS_READY_MS),
-  deadlineSpinMs: deadlineSpinMs(availableParallelism(), vm.vcpus),
 }, {
   epoch: (image, record) => {
     // The staging area moves to main without a copy (epoch 0 is a view of shared guest

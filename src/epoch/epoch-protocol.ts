@@ -11,26 +11,10 @@ import type { CheckpointCounts, Checkpointer } from './checkpointer.js';
 import type { EpochImage } from './epoch-image.js';
 import { storeAcked, waitAckWindow } from './ack-window.js';
 import { letTrackerSleep, wakeTracker } from '../tracking/tracker-loop.js';
-import { allFinished, requestPause, resumeAll, sleepUntilParked, spinUntilParked, waitAllParked } from './pause.js';
+import { allFinished, requestPause, resumeAll, sleepUntilParked, waitAllParked } from './pause.js';
 
 /** Spin this long for the vCPUs to park before blocking: a futex wake-up costs ~50 us here. */
 const QUIESCE_SPIN_MS = 0.5;
-
-/**
- * How long before a timer epoch's deadline the checkpointer stops sleeping and spins.
- * A sleeping thread here starts 0.1-0.4 ms after it should: a timed Atomics.wait woke p50
- * 193 µs late, and a thread notified onto an idle core (this VM's vCPU halted) p50 150 µs
- * after the notify; the guest, parked at the deadline, would wait that long.
- */
-export const DEADLINE_SPIN_MS = 0.4;
-
-/**
- * The spin before each deadline, where the guest leaves a core free for it: with a vCPU
- * per core the spin would take its time from a vCPU instead.
- */
-export function deadlineSpinMs(cores: number, vcpus: number): number {
-  return cores > vcpus ? DEADLINE_SPIN_MS : 0;
-}
 
 export interface EpochTiming {
   /** Timer epochs in ms, or null: the vCPUs park on their --epoch-ops quota. */
@@ -46,8 +30,6 @@ export interface EpochTiming {
   readonly wallOffset?: number;
   /** Run once the guest is initialised, before epoch 0 (the wait for copier threads, overlapping the guest's start). */
   readonly beforeEpochZero?: () => void;
-  /** Timer epochs: spin this long before each deadline instead of sleeping to it (deadlineSpinMs; 0 or absent: sleep). */
-  readonly deadlineSpinMs?: number;
 }
 
 export interface CheckpointSink {
@@ -111,7 +93,7 @@ export function runEpochs(
     let quiesceUs = 0;
     let t0: number;
     if (t.epochMs !== null) {
-      t0 = endTimerEpoch(ctrl, vcpus, deadline[CTRL_F64_DEADLINE] - wallOffset, t.pauseTimeoutMs, t.deadlineSpinMs ?? 0, now);
+      t0 = endTimerEpoch(ctrl, vcpus, deadline[CTRL_F64_DEADLINE] - wallOffset, t.pauseTimeoutMs, now);
       quiesceUs = parkedLateUs(ctrl, vcpus);
     } else {
       // Deterministic epochs: each vCPU parks by itself when its quota is done.
@@ -150,17 +132,11 @@ export function runEpochs(
 }
 
 /**
- * Steps 1-2 of a timer epoch: sleep to its deadline (`end`, in now() time), spinning the
- * last `spinMs` of it, or until every vCPU finished, then stop the guest; returns when
- * the pause began.
+ * Steps 1-2 of a timer epoch: sleep until the vCPUs have parked at its deadline (`end`, in
+ * now() time) or it has passed, then stop the guest; returns when the pause began.
  */
-function endTimerEpoch(ctrl: Int32Array, vcpus: number, end: number, pauseTimeoutMs: number, spinMs: number, now: () => number): number {
-  if (!sleepUntilParked(ctrl, vcpus, end - spinMs - now(), now) && spinMs > 0) {
-    // The tracker leaves this thread the core it spins on; a fault meanwhile is taken by
-    // its vCPU at once (it finds the tracker down).
-    letTrackerSleep(ctrl);
-    spinUntilParked(ctrl, vcpus, end, now);
-  }
+function endTimerEpoch(ctrl: Int32Array, vcpus: number, end: number, pauseTimeoutMs: number, now: () => number): number {
+  sleepUntilParked(ctrl, vcpus, end - now(), now);
   // The guest stops at the deadline (each vCPU at its first step boundary past it);
   // the pause runs from there, so this thread's own wake-up is in the pause time.
   const t0 = Math.min(now(), end);

@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { AckTimeoutError } from '../../../src/epoch/ack-window.js';
 import { Checkpointer } from '../../../src/epoch/checkpointer.js';
 import { createCopyEngine } from '../../../src/epoch/copy-engine.js';
-import {
-  DEADLINE_SPIN_MS, ackEpoch, deadlineSpinMs, runEpochs, type CheckpointSink, type EpochTiming,
-} from '../../../src/epoch/epoch-protocol.js';
+import { ackEpoch, runEpochs, type CheckpointSink, type EpochTiming } from '../../../src/epoch/epoch-protocol.js';
 import { createPolicy } from '../../../src/tracking/modes.js';
 import {
-  CTRL_ACKED, CTRL_EPOCH, CTRL_F64_DEADLINE, CTRL_FINISHED, CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, CTRL_TRACKER_AWAKE, REQ_PAUSE,
+  CTRL_ACKED, CTRL_EPOCH, CTRL_FINISHED, CTRL_INITIAL_HOLD, CTRL_PARKED, CTRL_REQ, CTRL_RESUME_SEQ, REQ_PAUSE,
   VCPU_PARKED_LATE_US, VCPU_STATE, VcpuState, vcpuWord,
 } from '../../../src/vm/layout.js';
 import { allocateVm, attachVm, type VmViews } from '../../../src/vm/vm-buffers.js';
@@ -23,7 +21,7 @@ const PAGES = 8;
 const now = () => performance.now();
 const words = {
   epoch: CTRL_EPOCH, req: CTRL_REQ, pause: REQ_PAUSE, resumeSeq: CTRL_RESUME_SEQ, parked: CTRL_PARKED,
-  finished: CTRL_FINISHED, hold: CTRL_INITIAL_HOLD, acked: CTRL_ACKED, awake: CTRL_TRACKER_AWAKE, deadline: CTRL_F64_DEADLINE,
+  finished: CTRL_FINISHED, hold: CTRL_INITIAL_HOLD, acked: CTRL_ACKED,
   state: Array.from({ length: VCPUS }, (_, v) => vcpuWord(v, VCPU_STATE)),
   late: Array.from({ length: VCPUS }, (_, v) => vcpuWord(v, VCPU_PARKED_LATE_US)),
   paused: VcpuState.Paused, finishedState: VcpuState.Finished,
@@ -36,11 +34,8 @@ interface Script {
   readonly plan: Plan;
   /** How long the partner watches the guest stay held before it releases the hold. */
   readonly holdMs: number;
-  /**
-   * Timer epochs: park only once the checkpointer asks (REQ_PAUSE), reporting `lateUs`;
-   * `downByMs`: check that the tracker was put down that long before each deadline.
-   */
-  readonly timer?: { readonly lateUs: number; readonly downByMs?: number };
+  /** Timer epochs: park only once the checkpointer asks (REQ_PAUSE), reporting `lateUs`. */
+  readonly timer?: { readonly lateUs: number };
   /** Play the backup's acks: after parking at the end of `epoch`, watch the guest stay paused, then ack. */
   readonly acks?: readonly { readonly epoch: number; readonly stillMs: number; readonly acked: number }[];
 }
@@ -74,11 +69,6 @@ const PARTNER = `(ctrl, d) => {
     seq = Atomics.load(ctrl, w.resumeSeq);
     if (Atomics.load(ctrl, w.epoch) !== e) throw new Error('resumed into epoch ' + Atomics.load(ctrl, w.epoch) + ', not ' + e);
     if ((Atomics.load(ctrl, w.req) & w.pause) !== 0) throw new Error('resumed with the pause request set');
-    if (d.s.timer && d.s.timer.downByMs !== undefined) {
-      const check = new Float64Array(ctrl.buffer, 0, w.deadline + 1)[w.deadline] - d.s.timer.downByMs;
-      while (performance.timeOrigin + performance.now() < check);
-      if (Atomics.load(ctrl, w.awake) !== 0) throw new Error('epoch ' + e + ': the tracker was up ' + d.s.timer.downByMs + ' ms before the deadline');
-    }
     if (d.s.timer && acts.includes('park')) waitFor(w.req, (r) => (r & w.pause) !== 0);
     acts.forEach((a, v) => {
       if (a === 'park') {
@@ -188,26 +178,5 @@ describe('the epoch protocol against a scripted vCPU and backup thread', () => {
     // vCPU v reports (v + 1) * 300 µs late; finished vCPUs do not count.
     expect(s.seen.quiesceUs).toEqual([600, 300, 0]);
     expect(s.seen.epochs.map((e) => [e.epoch, e.final])).toEqual([[0, false], [1, false], [2, false], [3, true]]);
-  });
-
-  it('timer epochs with a spin before each deadline: the same protocol, with the tracker put down for the spin', async () => {
-    const { vm, cp } = checkpointer();
-    const s = sink(vm.ctrl, true);
-    const plan: Plan = [['park', 'park'], ['park', 'finish'], ['finish', '-']];
-    // Each resume wakes the tracker; the partner checks it is down 1 ms before each deadline.
-    const timer = { lateUs: 300, downByMs: 1 };
-    const partner = runPartner(vm.ctrl, PARTNER, { w: words, s: { plan, holdMs: 20, timer } satisfies Script });
-    const t = timing({ epochMs: 20, deadlineSpinMs: 10, wallOffset: performance.timeOrigin });
-    expect(runEpochs(vm.ctrl, VCPUS, cp, t, s, now)).toBe(3);
-    await partner;
-    expect(s.seen.quiesceUs).toEqual([600, 300, 0]);
-    expect(s.seen.epochs.map((e) => [e.epoch, e.final])).toEqual([[0, false], [1, false], [2, false], [3, true]]);
-  });
-
-  it('spins before a deadline only where the guest leaves a core free', () => {
-    expect(deadlineSpinMs(2, 1)).toBe(DEADLINE_SPIN_MS);
-    expect(deadlineSpinMs(2, 2)).toBe(0);
-    expect(deadlineSpinMs(1, 1)).toBe(0);
-    expect(deadlineSpinMs(8, 4)).toBeGreaterThan(0);
   });
 });
