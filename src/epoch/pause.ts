@@ -63,8 +63,8 @@ export function resumeAll(ctrl: Int32Array): void {
  * Sleep until `ms` have passed or every vCPU is parked (finished ones count), whichever is
  * first. Waits on CTRL_PARKED, which each vCPU bumps and notifies as it parks or finishes:
  * at a timer epoch's end the vCPUs park at the deadline by themselves, and the last one's
- * notify wakes this thread within tens of microseconds, where a timed wait alone wakes
- * 0.1-0.3 ms late here (Atomics.wait's timeout), with the guest parked all that time.
+ * notify wakes this thread (a futex wake-up onto an idle core, about 150 µs here) rather
+ * than its own timeout (about 190 µs late here).
  */
 export function sleepUntilParked(ctrl: Int32Array, vcpus: number, ms: number, now: () => number): void {
   waitAtLeast(ctrl, CTRL_PARKED, vcpus, now() + ms, now);
