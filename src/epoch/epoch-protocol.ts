@@ -13,7 +13,7 @@ import { storeAcked, waitAckWindow } from './ack-window.js';
 import { letTrackerSleep, wakeTracker } from '../tracking/tracker-loop.js';
 import { allFinished, requestPause, resumeAll, sleepUntilParked, waitAllParked } from './pause.js';
 
-/** Spin this long for the vCPUs to park before blocking: a futex wake-up costs ~50 us here. */
+/** Spin this long for the vCPUs to park before blocking: a futex wake-up onto an idle core costs ~150 us here. */
 const QUIESCE_SPIN_MS = 0.5;
 
 export interface EpochTiming {

@@ -140,7 +140,7 @@ function spinWhileAwake(ctrl: Int32Array, bell: number, idleMs: number, now: () 
   }
 }
 
-/** Checkpointer, right after resuming the guest: the tracker is up within microseconds of the vCPUs. */
+/** Checkpointer, right after resuming the guest: the tracker wakes alongside the vCPUs. */
 export function wakeTracker(ctrl: Int32Array): void {
   // A fresh non-zero token per resume: the tracker's stand-down is a compare-exchange on it.
   const token = (Atomics.add(ctrl, CTRL_TRACKER_GEN, 1) + 1) | 0;
