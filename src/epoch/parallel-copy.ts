@@ -1,7 +1,7 @@
 import { HbftError } from '../base/errors.js';
 import {
   CTRL_REQ, CTRL_RESUME_SEQ, REQ_STOP, COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_RELEASED, COPY_JOB_SEQ,
-  COPY_JOB_READY, COPY_JOB_STOP, COPY_JOB_WORDS,
+  COPY_JOB_HELPER, COPY_JOB_READY, COPY_JOB_STOP, COPY_JOB_WORDS,
 } from '../vm/layout.js';
 import { waitAtLeast } from '../vm/ctrl-wait.js';
 import type { CopyEngine, Placement } from './copy-engine.js';
@@ -106,9 +106,10 @@ export class ParallelCopyEngine implements CopyEngine {
   busySkips = 0;
 
   /**
-   * `copiersInMirror` false: a parked vCPU's thread helps with every mirror copy
-   * (helpWhileParked) and no core is left for a copier thread, so mirror jobs go on the
-   * board for that thread only and wake no copier (see copiersJoinHelpedCopies).
+   * `copiersInMirror` false: a parked vCPU's thread helps with mirror copies
+   * (helpWhileParked) and no core is left for a copier thread, so a mirror job posted
+   * while that thread spins (COPY_JOB_HELPER) goes on the board for it only and wakes no
+   * copier (see copiersJoinHelpedCopies).
    */
   constructor(
     private readonly inner: CopyEngine,
@@ -137,7 +138,8 @@ export class ParallelCopyEngine implements CopyEngine {
     }
     const seq = this.posted + 1;
     stageJob(this.board, pfns, seq);
-    const engaged = placement === 'packed' || this.copiersInMirror;
+    // Without a helper spinning (the initial copy, the final one), the copiers join in.
+    const engaged = placement === 'packed' || this.copiersInMirror || Atomics.load(ctrl, COPY_JOB_HELPER) === 0;
     if (engaged) {
       const job: CopyJobMessage = { seq, dest: dest.buffer, byteOffset: dest.byteOffset, byteLength: dest.byteLength, placement, pages: n };
       for (const c of this.copiers) c.postMessage(job);
@@ -244,6 +246,8 @@ export function helpWhileParked(
 ): { pages: number; seenJob: number } {
   let pages = 0;
   let seen = seenJob;
+  // Announced, so the checkpointer leaves the copier threads asleep (ParallelCopyEngine).
+  Atomics.store(board.ctrl, COPY_JOB_HELPER, 1);
   do {
     const seq = Atomics.load(board.ctrl, COPY_JOB_SEQ);
     // SEQ is stored after the job's words, so PAGES is this job's.
@@ -252,5 +256,6 @@ export function helpWhileParked(
       pages += copyClaimedChunks(board, engine, mirror, 'mirror', Atomics.load(board.ctrl, COPY_JOB_PAGES), seq);
     }
   } while (Atomics.load(ctrl, CTRL_RESUME_SEQ) === resumeSeq && (Atomics.load(ctrl, CTRL_REQ) & REQ_STOP) === 0);
+  Atomics.store(board.ctrl, COPY_JOB_HELPER, 0);
   return { pages, seenJob: seen };
 }

@@ -117,6 +117,7 @@ export const COPY_JOB_NEXT_CHUNK = 3; // next unclaimed chunk of the current job
 export const COPY_JOB_DONE_PAGES = 4; // pages copied so far (the checkpointer waits on it)
 export const COPY_JOB_STOP = 5; // 1: copiers exit at the next wake-up
 export const COPY_JOB_READY = 6; // copier threads warmed up and waiting for jobs
+export const COPY_JOB_HELPER = 7; // 1 while a parked vCPU's thread helps with mirror jobs (helpWhileParked)
 export const COPY_JOB_WORDS = 8;
 export const COPY_CHUNK_PAGES = 128; // pages per claim: 512 KiB, about 0.1 ms of copy
 export const COPY_SPLIT_MIN_PAGES = 1024; // smaller copies stay on the checkpointer alone (bench/README.md, parallel copy)

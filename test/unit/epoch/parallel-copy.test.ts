@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ParallelCopyEngine, allocateCopyBoard, attachCopyBoard, copiersJoinHelpedCopies, copyClaimedChunks, firstClaim, helpWhileParked, type CopyJobMessage,
 } from '../../../src/epoch/parallel-copy.js';
-import { createCopyEngine } from '../../../src/epoch/copy-engine.js';
+import { createCopyEngine, type CopyEngine } from '../../../src/epoch/copy-engine.js';
 import {
-  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_READY, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ, PAGE_SIZE,
+  COPY_CHUNK_PAGES, COPY_JOB_DONE_PAGES, COPY_JOB_HELPER, COPY_JOB_NEXT_CHUNK, COPY_JOB_PAGES, COPY_JOB_READY, COPY_JOB_SEQ, CTRL_GLOBAL_WORDS, CTRL_RESUME_SEQ,
+  PAGE_SIZE,
 } from '../../../src/vm/layout.js';
 
 const PAGES = 1024;
@@ -81,6 +82,8 @@ describe('mirror copies the parked vCPU helps with', () => {
     const copier = { postMessage: (job: CopyJobMessage) => sent.push(job.seq) };
     const parallel = new ParallelCopyEngine(engine, board, [copier], 512, 1000, false);
     const mirror = new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE));
+    // The parked vCPU is spinning (helpWhileParked announces itself).
+    Atomics.store(board.ctrl, COPY_JOB_HELPER, 1);
     parallel.copy(pfns, mirror, 'mirror');
     expect(sent).toEqual([]);
     // Posted all the same, for the helper (the caller copied every chunk here).
@@ -97,6 +100,33 @@ describe('mirror copies the parked vCPU helps with', () => {
     // Job 2 went to the copier, which has not released it: the next copy runs alone.
     parallel.copy(pfns, mirror, 'mirror');
     expect(parallel.busySkips).toBe(1);
+  });
+
+  it('go to the copiers when no parked vCPU is spinning (the initial copy, the final one)', () => {
+    const { board, pfns, engine } = setup();
+    const sent: number[] = [];
+    const parallel = new ParallelCopyEngine(engine, board, [{ postMessage: (job: CopyJobMessage) => sent.push(job.seq) }], 512, 1000, false);
+    parallel.copy(pfns, new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE)), 'mirror');
+    expect(sent).toEqual([1]);
+  });
+
+  it('a parked vCPU announces itself while it helps, and withdraws at the resume', () => {
+    const { board, pfns, engine } = setup();
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_GLOBAL_WORDS * 4));
+    post(board, 1, pfns.length);
+    const mirror = new Uint8Array(new SharedArrayBuffer(PAGES * PAGE_SIZE));
+    // What the word says while it copies each chunk.
+    const during: number[] = [];
+    const watching: CopyEngine = {
+      name: engine.name,
+      copy: (...a) => engine.copy(...a),
+      copyRange: (...a) => { during.push(Atomics.load(board.ctrl, COPY_JOB_HELPER)); engine.copyRange(...a); },
+    };
+    // The resume has already happened (RESUME_SEQ 1, the helper parked at 0): one pass.
+    Atomics.store(ctrl, CTRL_RESUME_SEQ, 1);
+    expect(helpWhileParked(board, watching, mirror, ctrl, 0, 0).pages).toBe(pfns.length);
+    expect(during).toEqual(Array(Math.ceil(pfns.length / COPY_CHUNK_PAGES)).fill(1));
+    expect(Atomics.load(board.ctrl, COPY_JOB_HELPER)).toBe(0);
   });
 
   it('copier threads join them only where each copying thread has a core', () => {
