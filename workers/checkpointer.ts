@@ -29,9 +29,9 @@ const post = (m: ThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.pos
 const vm = attachVm(d.vm);
 const now = () => performance.now();
 const COPIERS_READY_MS = 10_000;
-// Started first, so they boot while this thread warms up. A board from main means the
-// parked vCPU helps with mirror copies; the copiers join in only where cores are left.
-const inMirrorCopies = d.copyBoard === null || copiersJoinHelpedCopies(availableParallelism(), d.copyThreads);
+// Started first, so they boot while this thread warms up. Copies a parked vCPU helps with
+// (it announces itself on main's board) are joined only where cores are left.
+const inMirrorCopies = copiersJoinHelpedCopies(availableParallelism(), d.copyThreads);
 const copiers = d.copyThreads > 0
   ? startCopierThreads(d.copyThreads, d.vm.ram, d.copy, COPY_SPLIT_MIN_PAGES, d.copyBoard ?? undefined, inMirrorCopies)
   : null;
